@@ -1,0 +1,10 @@
+//! The pure domain: the waybill document, its validation, the acts that
+//! change a waybill, the lifecycle state machine and the projection that folds
+//! acts into the current state. Nothing here knows about HTTP, SQL or keys.
+
+pub mod act;
+pub mod document;
+pub mod lifecycle;
+pub mod party;
+pub mod projection;
+pub mod validation;
