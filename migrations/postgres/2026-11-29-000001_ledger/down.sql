@@ -1,0 +1,10 @@
+DROP TABLE access_audit;
+DROP TABLE used_assertions;
+DROP TABLE waybills;
+DROP TRIGGER events_no_truncate ON events;
+DROP TRIGGER events_no_update_delete ON events;
+DROP TABLE events;
+DROP FUNCTION events_append_only();
+DROP TABLE log_state;
+DROP TABLE party_keys;
+DROP TABLE parties;

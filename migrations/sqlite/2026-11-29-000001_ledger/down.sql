@@ -1,0 +1,9 @@
+DROP TABLE access_audit;
+DROP TABLE used_assertions;
+DROP TABLE waybills;
+DROP TRIGGER events_no_delete;
+DROP TRIGGER events_no_update;
+DROP TABLE events;
+DROP TABLE log_state;
+DROP TABLE party_keys;
+DROP TABLE parties;

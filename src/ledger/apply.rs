@@ -1,0 +1,218 @@
+//! Applying one signed waybill act inside the sequencer's transaction: the
+//! checks that depend on stored state (keys, roles, the hash chain, the
+//! lifecycle), then the event and the projection, written together.
+
+use crate::domain::act::ActBody;
+use crate::domain::document::{PartyRef, WaybillDocument};
+use crate::domain::lifecycle::ActType;
+use crate::domain::party::{PartyKind, Role};
+use crate::domain::projection::{self, ApplyError, WaybillState};
+use crate::domain::validation::FieldError;
+use crate::storage::events::{self, EventRow};
+use crate::storage::time;
+use crate::storage::waybills::{self, WaybillRow};
+use crate::storage::{DbConnection, StorageError, keys, parties};
+
+use super::commands::{Outcome, PreparedAct, Rejection, WriteError};
+
+/// The party ids a document names, resolved against the registry.
+struct DocumentParties {
+    consignor: String,
+    carrier: String,
+    consignee: String,
+}
+
+/// Applies a verified act as event number `seq`.
+pub fn append_act(
+    conn: &mut DbConnection,
+    prepared: &PreparedAct,
+    seq: i64,
+) -> Result<Outcome, WriteError> {
+    let act = &prepared.act;
+    let header = &act.header;
+    let waybill_id = header.waybill_id.to_string();
+
+    if let Some(existing) = events::by_hash(conn, &prepared.hash)? {
+        return Err(Rejection::Replayed {
+            hash: existing.hash,
+            waybill_id: existing.waybill_id.unwrap_or_default(),
+        }
+        .into());
+    }
+
+    let signer = keys::find(conn, &header.key_id)?.ok_or(Rejection::UnknownKey)?;
+    if !signer.key.is_active() {
+        return Err(Rejection::KeyRevoked.into());
+    }
+    if signer.key.party_id != prepared.caller_party_id {
+        return Err(Rejection::SignerNotCaller.into());
+    }
+    if PartyKind::parse(&signer.party_kind) != Some(PartyKind::Company) {
+        return Err(Rejection::NotACompany.into());
+    }
+    let signer_party = signer.key.party_id.as_str();
+
+    let row = waybills::find(conn, &waybill_id)?;
+    let current: Option<WaybillState> = match &row {
+        None if header.act_type != ActType::ConsignorIssue => {
+            return Err(Rejection::WaybillNotFound.into());
+        }
+        None => None,
+        Some(_) if header.act_type == ActType::ConsignorIssue => {
+            return Err(Rejection::WaybillExists.into());
+        }
+        Some(row) => {
+            // A company that is not on the waybill must not learn it exists.
+            if ![&row.consignor_id, &row.carrier_id, &row.consignee_id]
+                .contains(&&signer_party.to_owned())
+            {
+                return Err(Rejection::WaybillNotFound.into());
+            }
+            let role_party = match header.act_type.role() {
+                Role::Consignor => &row.consignor_id,
+                Role::Carrier => &row.carrier_id,
+                Role::Consignee => &row.consignee_id,
+            };
+            if role_party != signer_party {
+                return Err(Rejection::NotPartyRole(header.act_type.role()).into());
+            }
+            if header.prev.as_deref() != Some(row.head.as_str()) {
+                return Err(Rejection::StalePrev {
+                    head: row.head.clone(),
+                }
+                .into());
+            }
+            Some(parse_state(row)?)
+        }
+    };
+
+    let resolved = match &act.body {
+        ActBody::Document(document) => {
+            let resolved = resolve_parties(conn, document)?;
+            if resolved.consignor != signer_party {
+                return Err(match &row {
+                    None => Rejection::NotPartyRole(Role::Consignor),
+                    Some(_) => Rejection::Invalid(vec![FieldError::new(
+                        "consignor",
+                        "consignor_changed",
+                        "a correction cannot change the consignor",
+                    )]),
+                }
+                .into());
+            }
+            Some(resolved)
+        }
+        _ => None,
+    };
+
+    let received_at = time::now();
+    let next = projection::apply(current.as_ref(), act, &prepared.hash, received_at).map_err(
+        |e| match e {
+            ApplyError::IllegalTransition(t) => Rejection::IllegalTransition(t),
+            ApplyError::Invalid(errors) => Rejection::Invalid(errors),
+        },
+    )?;
+
+    let event = EventRow {
+        seq,
+        hash: prepared.hash.clone(),
+        waybill_id: Some(waybill_id.clone()),
+        act_type: header.act_type.as_str().to_owned(),
+        act: prepared.canonical_act.clone(),
+        signature: act.signature.clone(),
+        key_id: header.key_id.clone(),
+        party_id: Some(signer_party.to_owned()),
+        received_at: time::to_db(received_at),
+    };
+    events::insert(conn, &event)?;
+
+    let state_json = serde_json::to_string(&next)
+        .map_err(|e| StorageError::Corrupt(format!("cannot serialise state: {e}")))?;
+    let (consignor_id, carrier_id, consignee_id) = match (resolved, &row) {
+        (Some(p), _) => (p.consignor, p.carrier, p.consignee),
+        (None, Some(row)) => (
+            row.consignor_id.clone(),
+            row.carrier_id.clone(),
+            row.consignee_id.clone(),
+        ),
+        (None, None) => return Err(Rejection::WaybillNotFound.into()),
+    };
+    let new_row = WaybillRow {
+        id: waybill_id,
+        number: next.document.number.clone(),
+        consignor_id,
+        carrier_id,
+        consignee_id,
+        status: next.status.as_str().to_owned(),
+        version: i64::try_from(next.version).unwrap_or(i64::MAX),
+        head: next.head.clone(),
+        issue_date: next.document.issue_date.to_string(),
+        state: state_json,
+        created_seq: row.as_ref().map_or(seq, |r| r.created_seq),
+        created_at: row
+            .as_ref()
+            .map_or(time::to_db(received_at), |r| r.created_at),
+        updated_at: time::to_db(received_at),
+    };
+    let written = match row {
+        None => waybills::insert(conn, &new_row),
+        Some(_) => waybills::update(conn, &new_row),
+    };
+    match written {
+        Err(e) if e.is_unique_violation() => return Err(Rejection::DuplicateNumber.into()),
+        other => other?,
+    }
+    Ok(Outcome::Act {
+        state: Box::new(next),
+        event,
+    })
+}
+
+/// Reads a stored projection.
+pub fn parse_state(row: &WaybillRow) -> Result<WaybillState, StorageError> {
+    serde_json::from_str(&row.state)
+        .map_err(|e| StorageError::Corrupt(format!("waybill {} state: {e}", row.id)))
+}
+
+/// Every party a document names must be a registered company.
+fn resolve_parties(
+    conn: &mut DbConnection,
+    document: &WaybillDocument,
+) -> Result<DocumentParties, WriteError> {
+    let mut errors = Vec::new();
+    let mut lookup = |path: &str, party: &PartyRef| -> Result<String, WriteError> {
+        match parties::find_by_registration(conn, &party.reg_no, &party.country)? {
+            Some(p) if PartyKind::parse(&p.kind) == Some(PartyKind::Company) => Ok(p.id),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    path,
+                    "not_a_company",
+                    format!("{path} must be a company, not an authority or the operator"),
+                ));
+                Ok(String::new())
+            }
+            None => {
+                errors.push(FieldError::new(
+                    path,
+                    "unknown_party",
+                    format!(
+                        "no registered company {} in {}",
+                        party.reg_no, party.country
+                    ),
+                ));
+                Ok(String::new())
+            }
+        }
+    };
+    let consignor = lookup("consignor", &document.consignor)?;
+    let carrier = lookup("carrier", &document.carrier)?;
+    let consignee = lookup("consignee", &document.consignee)?;
+    if !errors.is_empty() {
+        return Err(Rejection::Invalid(errors).into());
+    }
+    Ok(DocumentParties {
+        consignor,
+        carrier,
+        consignee,
+    })
+}

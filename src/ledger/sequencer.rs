@@ -1,0 +1,201 @@
+//! The single writer. Requests queue commands; one thread takes everything
+//! queued (up to `max_batch`), applies each command inside its own savepoint
+//! of one transaction, commits once (one fsync for the whole batch) and only
+//! then answers. While a batch commits, the next one queues up, so under load
+//! batches grow by themselves and latency stays near one commit.
+//!
+//! Ordering lives here and only here: sequence numbers are assigned inside
+//! the transaction after taking the log's write lock (see
+//! [`crate::storage::events::begin_batch`]), so two processes sharing one
+//! PostgreSQL database still produce one gap-free order.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::crypto::ServiceKey;
+use crate::metrics::LedgerMetrics;
+use crate::storage::{DbConnection, DbPool, StorageError, events};
+
+use super::commands::{Command, Outcome, WriteError};
+use super::{apply, registry};
+
+#[derive(Debug, Clone)]
+pub struct SequencerConfig {
+    /// Most commands in one transaction.
+    pub max_batch: usize,
+    /// Most commands waiting; beyond it submitters wait for room (backpressure).
+    pub queue_depth: usize,
+}
+
+impl Default for SequencerConfig {
+    fn default() -> Self {
+        Self {
+            max_batch: 256,
+            queue_depth: 4096,
+        }
+    }
+}
+
+struct Job {
+    command: Command,
+    reply: oneshot::Sender<Result<Outcome, WriteError>>,
+}
+
+/// Handle for submitting commands; cheap to clone.
+#[derive(Clone)]
+pub struct Sequencer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Sequencer {
+    /// Starts the writer thread. It stops when every handle is dropped.
+    pub fn start(
+        pool: DbPool,
+        service_key: Arc<ServiceKey>,
+        metrics: LedgerMetrics,
+        config: SequencerConfig,
+    ) -> std::io::Result<Self> {
+        let (queue, jobs) = mpsc::channel(config.queue_depth.max(1));
+        let writer = Writer {
+            pool,
+            service_key,
+            metrics,
+            max_batch: config.max_batch.max(1),
+        };
+        std::thread::Builder::new()
+            .name("ewaybill-sequencer".into())
+            .spawn(move || writer.run(jobs))?;
+        Ok(Self { queue })
+    }
+
+    /// Queues a command and waits until its batch is committed.
+    pub async fn submit(&self, command: Command) -> Result<Outcome, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { command, reply })
+            .await
+            .map_err(|_| WriteError::Unavailable)?;
+        answer.await.map_err(|_| WriteError::Unavailable)?
+    }
+}
+
+struct Writer {
+    pool: DbPool,
+    service_key: Arc<ServiceKey>,
+    metrics: LedgerMetrics,
+    max_batch: usize,
+}
+
+impl Writer {
+    fn run(self, mut jobs: mpsc::Receiver<Job>) {
+        let mut batch = Vec::with_capacity(self.max_batch);
+        while let Some(first) = jobs.blocking_recv() {
+            batch.push(first);
+            while batch.len() < self.max_batch {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit(&mut batch);
+        }
+        tracing::info!("sequencer stopped: no more submitters");
+    }
+
+    fn commit(&self, batch: &mut Vec<Job>) {
+        let started = Instant::now();
+        let results = self.write_batch(batch);
+        self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
+        self.metrics.batch_size.observe(batch.len() as f64);
+        match results {
+            Ok(results) => {
+                for (job, result) in batch.drain(..).zip(results) {
+                    let counter = match result {
+                        Ok(_) => &self.metrics.committed,
+                        Err(_) => &self.metrics.rejected,
+                    };
+                    counter.with_label_values(&[job.command.kind()]).inc();
+                    // The submitter may have gone (client hung up): the write stands.
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, size = batch.len(), "batch rolled back");
+                for job in batch.drain(..) {
+                    let _ = job.reply.send(Err(WriteError::Storage(StorageError::Connect(
+                        format!("the batch could not be committed: {e}"),
+                    ))));
+                }
+            }
+        }
+    }
+
+    /// One transaction for the whole batch; each command in its own savepoint
+    /// so a refused command leaves no trace and does not sink the others.
+    fn write_batch(&self, batch: &[Job]) -> Result<Vec<Result<Outcome, WriteError>>, StorageError> {
+        let mut conn = self.connection()?;
+        conn.transaction::<_, StorageError, _>(|conn| {
+            let mut seq = events::begin_batch(conn)?;
+            let mut results = Vec::with_capacity(batch.len());
+            for job in batch {
+                let result =
+                    conn.transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
+                if result.is_ok() {
+                    seq += 1;
+                }
+                results.push(result);
+            }
+            events::finish_batch(conn, seq)?;
+            Ok(results)
+        })
+    }
+
+    fn connection(&self) -> Result<crate::storage::PooledDb, StorageError> {
+        // The database may be briefly unreachable (restart, failover): retry
+        // a few times before failing the batch.
+        let mut delay = Duration::from_millis(50);
+        for _ in 0..5 {
+            match self.pool.get() {
+                Ok(conn) => return Ok(conn),
+                Err(e) => {
+                    tracing::warn!(error = %e, "sequencer waiting for a database connection");
+                    std::thread::sleep(delay);
+                    delay *= 2;
+                }
+            }
+        }
+        Ok(self.pool.get()?)
+    }
+
+    fn apply(&self, conn: &mut DbConnection, command: &Command, seq: i64) -> Result<Outcome, WriteError> {
+        match command {
+            Command::AppendAct(act) => apply::append_act(conn, act, seq),
+            Command::CreateParty {
+                party,
+                requested_by,
+            } => registry::create_party(conn, &self.service_key, seq, party, requested_by),
+            Command::RegisterKey {
+                party_id,
+                public_key,
+                label,
+                requested_by,
+            } => registry::register_key(
+                conn,
+                &self.service_key,
+                seq,
+                party_id,
+                public_key,
+                label,
+                requested_by,
+            ),
+            Command::RevokeKey {
+                party_id,
+                key_id,
+                requested_by,
+            } => registry::revoke_key(conn, &self.service_key, seq, party_id, key_id, requested_by),
+        }
+    }
+}

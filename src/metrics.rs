@@ -1,0 +1,53 @@
+//! Prometheus metrics of the ledger itself (HTTP metrics come from the
+//! middleware). One registry per app instance, so tests stay independent.
+
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, Opts, Registry};
+
+#[derive(Clone)]
+pub struct LedgerMetrics {
+    /// Commands per group-commit transaction.
+    pub batch_size: Histogram,
+    /// Time from BEGIN to COMMIT of one batch.
+    pub batch_seconds: Histogram,
+    /// Commands committed, by kind.
+    pub committed: IntCounterVec,
+    /// Commands refused, by kind.
+    pub rejected: IntCounterVec,
+}
+
+impl LedgerMetrics {
+    pub fn register(registry: &Registry) -> prometheus::Result<Self> {
+        let batch_size = Histogram::with_opts(
+            HistogramOpts::new(
+                "ewaybill_sequencer_batch_size",
+                "Commands committed together in one transaction",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0]),
+        )?;
+        let batch_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "ewaybill_sequencer_batch_seconds",
+                "Duration of one group-commit transaction",
+            )
+            .buckets(prometheus::exponential_buckets(0.0005, 2.0, 14)?),
+        )?;
+        let committed = IntCounterVec::new(
+            Opts::new("ewaybill_commands_committed_total", "Commands committed"),
+            &["kind"],
+        )?;
+        let rejected = IntCounterVec::new(
+            Opts::new("ewaybill_commands_rejected_total", "Commands refused"),
+            &["kind"],
+        )?;
+        registry.register(Box::new(batch_size.clone()))?;
+        registry.register(Box::new(batch_seconds.clone()))?;
+        registry.register(Box::new(committed.clone()))?;
+        registry.register(Box::new(rejected.clone()))?;
+        Ok(Self {
+            batch_size,
+            batch_seconds,
+            committed,
+            rejected,
+        })
+    }
+}

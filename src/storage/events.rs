@@ -1,0 +1,92 @@
+//! The append-only event log and the single row that says how long it is.
+//! The database refuses UPDATE and DELETE on `events` (triggers in the
+//! migrations); this module only ever inserts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{events, log_state};
+use super::{DbConnection, StorageError, StorageResult};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    /// Global position in the log, from 0.
+    pub seq: i64,
+    /// Lowercase hex SHA-256 of the JCS bytes of `{"act", "signature"}`.
+    pub hash: String,
+    pub waybill_id: Option<String>,
+    pub act_type: String,
+    /// The act's RFC 8785 canonical JSON text.
+    pub act: String,
+    pub signature: String,
+    pub key_id: String,
+    pub party_id: Option<String>,
+    pub received_at: NaiveDateTime,
+}
+
+/// Opens a write batch: takes the log's write lock (the first statement is a
+/// write, so SQLite takes its lock now and PostgreSQL locks the row until
+/// commit) and returns the next free sequence number.
+pub fn begin_batch(conn: &mut DbConnection) -> StorageResult<i64> {
+    diesel::update(log_state::table.find(1))
+        .set(log_state::batches.eq(log_state::batches + 1))
+        .execute(conn)?;
+    let size: i64 = log_state::table
+        .find(1)
+        .select(log_state::size)
+        .first(conn)?;
+    Ok(size)
+}
+
+/// Records the log's new length at the end of a batch.
+pub fn finish_batch(conn: &mut DbConnection, size: i64) -> StorageResult<()> {
+    diesel::update(log_state::table.find(1))
+        .set(log_state::size.eq(size))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn size(conn: &mut DbConnection) -> StorageResult<i64> {
+    Ok(log_state::table
+        .find(1)
+        .select(log_state::size)
+        .first(conn)?)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &EventRow) -> StorageResult<()> {
+    diesel::insert_into(events::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn by_hash(conn: &mut DbConnection, hash: &str) -> StorageResult<Option<EventRow>> {
+    Ok(events::table
+        .filter(events::hash.eq(hash))
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn of_waybill(conn: &mut DbConnection, waybill_id: &str) -> StorageResult<Vec<EventRow>> {
+    Ok(events::table
+        .filter(events::waybill_id.eq(waybill_id))
+        .order(events::seq.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+/// Hash of the latest key-registry event: the `prev` of the next one.
+pub fn registry_head(conn: &mut DbConnection) -> StorageResult<Option<String>> {
+    Ok(events::table
+        .filter(events::waybill_id.is_null())
+        .order(events::seq.desc())
+        .select(events::hash)
+        .first(conn)
+        .optional()?)
+}
+
+/// Parses a stored canonical act back into JSON.
+pub fn act_json(row: &EventRow) -> StorageResult<serde_json::Value> {
+    serde_json::from_str(&row.act)
+        .map_err(|e| StorageError::Corrupt(format!("event {} act: {e}", row.seq)))
+}

@@ -1,0 +1,74 @@
+//! The `party_keys` table: public keys only, with their registration and
+//! revocation positions in the log.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{parties, party_keys};
+use super::{DbConnection, StorageResult};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = party_keys)]
+pub struct KeyRow {
+    pub key_id: String,
+    pub party_id: String,
+    pub public_key: String,
+    pub label: String,
+    pub registered_seq: i64,
+    pub registered_at: NaiveDateTime,
+    pub revoked_seq: Option<i64>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl KeyRow {
+    pub fn is_active(&self) -> bool {
+        self.revoked_seq.is_none()
+    }
+}
+
+/// A key with the kind of the party that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyWithParty {
+    pub key: KeyRow,
+    pub party_kind: String,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &KeyRow) -> StorageResult<()> {
+    diesel::insert_into(party_keys::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, key_id: &str) -> StorageResult<Option<KeyWithParty>> {
+    let found: Option<(KeyRow, String)> = party_keys::table
+        .inner_join(parties::table)
+        .filter(party_keys::key_id.eq(key_id))
+        .select((KeyRow::as_select(), parties::kind))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(key, party_kind)| KeyWithParty { key, party_kind }))
+}
+
+pub fn of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<Vec<KeyRow>> {
+    Ok(party_keys::table
+        .filter(party_keys::party_id.eq(party_id))
+        .order(party_keys::registered_seq.asc())
+        .select(KeyRow::as_select())
+        .load(conn)?)
+}
+
+pub fn mark_revoked(
+    conn: &mut DbConnection,
+    key_id: &str,
+    seq: i64,
+    at: NaiveDateTime,
+) -> StorageResult<()> {
+    diesel::update(party_keys::table.find(key_id))
+        .set((
+            party_keys::revoked_seq.eq(Some(seq)),
+            party_keys::revoked_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

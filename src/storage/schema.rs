@@ -1,0 +1,101 @@
+//! Diesel table definitions, shared by both backends. Only types both
+//! support: TEXT for UUIDs, JSON and decimals; BIGINT; naive UTC TIMESTAMP.
+
+diesel::table! {
+    parties (id) {
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        reg_no -> Text,
+        country -> Text,
+        vat_no -> Nullable<Text>,
+        address -> Nullable<Text>,
+        log_seq -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    party_keys (key_id) {
+        key_id -> Text,
+        party_id -> Text,
+        public_key -> Text,
+        label -> Text,
+        registered_seq -> BigInt,
+        registered_at -> Timestamp,
+        revoked_seq -> Nullable<BigInt>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    log_state (id) {
+        id -> Integer,
+        size -> BigInt,
+        batches -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        hash -> Text,
+        waybill_id -> Nullable<Text>,
+        act_type -> Text,
+        act -> Text,
+        signature -> Text,
+        key_id -> Text,
+        party_id -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    waybills (id) {
+        id -> Text,
+        number -> Text,
+        consignor_id -> Text,
+        carrier_id -> Text,
+        consignee_id -> Text,
+        status -> Text,
+        version -> BigInt,
+        head -> Text,
+        issue_date -> Text,
+        state -> Text,
+        created_seq -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    used_assertions (key_id, jti) {
+        key_id -> Text,
+        jti -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_audit (id) {
+        id -> Text,
+        at -> Timestamp,
+        party_id -> Text,
+        key_id -> Text,
+        action -> Text,
+        waybill_id -> Nullable<Text>,
+        query -> Nullable<Text>,
+        result_count -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(party_keys -> parties (party_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    parties,
+    party_keys,
+    log_state,
+    events,
+    waybills,
+    used_assertions,
+    access_audit,
+);

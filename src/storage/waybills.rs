@@ -1,0 +1,110 @@
+//! The waybill projection: one row per waybill, rewritten in the same
+//! transaction as the event that changed it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::waybills;
+use super::{DbConnection, StorageResult};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = waybills)]
+pub struct WaybillRow {
+    pub id: String,
+    pub number: String,
+    pub consignor_id: String,
+    pub carrier_id: String,
+    pub consignee_id: String,
+    pub status: String,
+    pub version: i64,
+    pub head: String,
+    pub issue_date: String,
+    /// The whole projected state as JSON.
+    pub state: String,
+    pub created_seq: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> StorageResult<Option<WaybillRow>> {
+    Ok(waybills::table
+        .find(id)
+        .select(WaybillRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &WaybillRow) -> StorageResult<()> {
+    diesel::insert_into(waybills::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConnection, row: &WaybillRow) -> StorageResult<()> {
+    diesel::update(waybills::table.find(&row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whose waybills a listing covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every waybill (authorities).
+    All,
+    /// Waybills naming this party in any role.
+    Party(String),
+    /// Waybills naming this party in one role.
+    PartyAs(String, crate::domain::party::Role),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<String>,
+    /// Inclusive `issue_date` bounds, `YYYY-MM-DD`.
+    pub issued_from: Option<String>,
+    pub issued_to: Option<String>,
+    /// Only waybills created before this log position (the page cursor).
+    pub before_seq: Option<i64>,
+}
+
+/// Newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &Filter,
+    limit: i64,
+) -> StorageResult<Vec<WaybillRow>> {
+    use crate::domain::party::Role;
+    let mut query = waybills::table
+        .select(WaybillRow::as_select())
+        .order(waybills::created_seq.desc())
+        .limit(limit)
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Party(id) => query.filter(
+            waybills::consignor_id
+                .eq(id.clone())
+                .or(waybills::carrier_id.eq(id.clone()))
+                .or(waybills::consignee_id.eq(id.clone())),
+        ),
+        Scope::PartyAs(id, Role::Consignor) => query.filter(waybills::consignor_id.eq(id.clone())),
+        Scope::PartyAs(id, Role::Carrier) => query.filter(waybills::carrier_id.eq(id.clone())),
+        Scope::PartyAs(id, Role::Consignee) => query.filter(waybills::consignee_id.eq(id.clone())),
+    };
+    if let Some(status) = &filter.status {
+        query = query.filter(waybills::status.eq(status.clone()));
+    }
+    if let Some(from) = &filter.issued_from {
+        query = query.filter(waybills::issue_date.ge(from.clone()));
+    }
+    if let Some(to) = &filter.issued_to {
+        query = query.filter(waybills::issue_date.le(to.clone()));
+    }
+    if let Some(before) = filter.before_seq {
+        query = query.filter(waybills::created_seq.lt(before));
+    }
+    Ok(query.load(conn)?)
+}
