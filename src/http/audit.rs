@@ -1,0 +1,93 @@
+//! The access audit trail, readable by the operator only: companies never
+//! learn that an authority looked at their data.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::party::PartyKind;
+use crate::storage::audit::{self, AccessRecord};
+use crate::storage::time;
+
+use super::auth::Caller;
+use super::problem::{ApiError, Problem};
+use super::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessRecordView {
+    pub id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The authority party that read.
+    pub party_id: String,
+    pub key_id: String,
+    /// `waybill.read`, `waybill.events` or `waybill.list`.
+    pub action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waybill_id: Option<String>,
+    /// The listing's filters, as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_count: Option<i64>,
+}
+
+impl From<AccessRecord> for AccessRecordView {
+    fn from(r: AccessRecord) -> Self {
+        Self {
+            id: r.id,
+            at: time::from_db(r.at),
+            party_id: r.party_id,
+            key_id: r.key_id,
+            action: r.action,
+            waybill_id: r.waybill_id,
+            query: r.query,
+            result_count: r.result_count,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub waybill_id: Option<uuid::Uuid>,
+    /// The `id` of the last record of the previous page.
+    pub before: Option<String>,
+    /// 1 to 500, default 100.
+    pub limit: Option<u32>,
+}
+
+/// Authority reads, newest first (operator only).
+#[utoipa::path(
+    get, path = "/v1/audit/access", tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, body = [AccessRecordView]),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/audit/access")]
+pub async fn access_trail(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(PartyKind::Operator)?;
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_limit", "limit must be 1 to 500"));
+    }
+    let rows = state
+        .db(move |conn| {
+            Ok(audit::list(
+                conn,
+                query.waybill_id.map(|id| id.to_string()).as_deref(),
+                query.before.as_deref(),
+                i64::from(limit),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(AccessRecordView::from).collect::<Vec<_>>()))
+}

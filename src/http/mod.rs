@@ -1,0 +1,93 @@
+//! The REST API: actix handlers, authentication, problem responses.
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod openapi;
+pub mod parties;
+pub mod problem;
+pub mod state;
+pub mod tokens;
+pub mod waybills;
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use problem::ApiError;
+
+/// Registers every route and the request-parsing error handlers.
+pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(
+            web::JsonConfig::default()
+                .limit(max_body_bytes)
+                .content_type_required(true)
+                .error_handler(json_error),
+        )
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(auth::issue_token)
+        .service(parties::create_party)
+        .service(parties::me)
+        .service(parties::get_party)
+        .service(parties::register_key)
+        .service(parties::list_keys)
+        .service(parties::revoke_key)
+        .service(waybills::issue)
+        .service(waybills::list_waybills)
+        .service(waybills::append)
+        .service(waybills::list_events)
+        .service(waybills::get_waybill)
+        .service(audit::access_trail)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .default_service(web::to(not_found));
+    }
+}
+
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found(
+        "no_such_route",
+        format!("{} {} is not part of the API; see /openapi.json", req.method(), req.path()),
+    ))
+}
+
+fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body is {length} bytes; the limit is {limit}"),
+        ),
+        JsonPayloadError::Overflow { limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send Content-Type: application/json",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::validation(vec![
+            crate::domain::validation::FieldError::new("", "invalid_body", e.to_string()),
+        ]),
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        }
+        other => ApiError::bad_request("unreadable_body", other.to_string()),
+    };
+    api.into()
+}
+
+fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("invalid_path", format!("a path segment is not valid: {err}")).into()
+}
+
+fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("invalid_query", format!("the query string is not valid: {err}")).into()
+}

@@ -1,0 +1,356 @@
+//! Parties and their keys: managed by the operator; a party may also add and
+//! revoke its own keys (rotation without calling the operator).
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::crypto::PublicKey;
+use crate::domain::party::PartyKind;
+use crate::domain::validation::FieldError;
+use crate::ledger::commands::NewParty;
+use crate::ledger::{Command, Outcome};
+use crate::storage::keys::KeyRow;
+use crate::storage::parties::PartyRow;
+use crate::storage::{keys, parties, time};
+
+use super::auth::Caller;
+use super::problem::{ApiError, Problem};
+use super::state::AppState;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePartyRequest {
+    pub kind: PartyKind,
+    #[schema(example = "Aldaris brewery")]
+    pub name: String,
+    /// Registration number in the national company register.
+    #[schema(example = "40003032065")]
+    pub reg_no: String,
+    /// ISO 3166-1 alpha-2.
+    #[schema(example = "LV")]
+    pub country: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PartyView {
+    pub id: String,
+    pub kind: PartyKind,
+    pub name: String,
+    pub reg_no: String,
+    pub country: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vat_no: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Position of the registration in the event log.
+    pub log_seq: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl PartyView {
+    fn from_row(row: PartyRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            kind: PartyKind::parse(&row.kind).ok_or_else(ApiError::internal)?,
+            id: row.id,
+            name: row.name,
+            reg_no: row.reg_no,
+            country: row.country,
+            vat_no: row.vat_no,
+            address: row.address,
+            log_seq: row.log_seq,
+            created_at: time::from_db(row.created_at),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterKeyRequest {
+    /// Raw 32-byte Ed25519 public key, base64url without padding.
+    #[schema(example = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")]
+    pub public_key: String,
+    #[schema(example = "ERP integration 2026")]
+    pub label: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct KeyView {
+    /// RFC 7638 JWK thumbprint (SHA-256, base64url) of the RFC 8037 OKP JWK.
+    #[schema(example = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")]
+    pub key_id: String,
+    pub party_id: String,
+    pub public_key: String,
+    pub label: String,
+    pub active: bool,
+    pub registered_seq: i64,
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_seq: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<KeyRow> for KeyView {
+    fn from(row: KeyRow) -> Self {
+        Self {
+            active: row.is_active(),
+            key_id: row.key_id,
+            party_id: row.party_id,
+            public_key: row.public_key,
+            label: row.label,
+            registered_seq: row.registered_seq,
+            registered_at: time::from_db(row.registered_at),
+            revoked_seq: row.revoked_seq,
+            revoked_at: row.revoked_at.map(time::from_db),
+        }
+    }
+}
+
+fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if req.kind == PartyKind::Operator {
+        errors.push(FieldError::new(
+            "kind",
+            "invalid_value",
+            "kind must be company or authority; the operator is created at bootstrap",
+        ));
+    }
+    for (path, value, max) in [("name", &req.name, 200), ("reg_no", &req.reg_no, 40)] {
+        if value.trim().is_empty() {
+            errors.push(FieldError::new(path, "required", format!("{path} must not be empty")));
+        } else if value.chars().count() > max {
+            errors.push(FieldError::new(path, "too_long", format!("{path} is longer than {max}")));
+        }
+    }
+    if isocountry::CountryCode::for_alpha2(&req.country).is_err() {
+        errors.push(FieldError::new(
+            "country",
+            "invalid_country",
+            "country must be an ISO 3166-1 alpha-2 code, e.g. LV",
+        ));
+    }
+    errors
+}
+
+/// Register a company or an authority (operator only).
+#[utoipa::path(
+    post, path = "/v1/parties", tag = "parties",
+    request_body = CreatePartyRequest,
+    responses(
+        (status = 201, description = "Party registered", body = PartyView),
+        (status = 403, description = "Not the operator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "reg_no and country already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/parties")]
+pub async fn create_party(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreatePartyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(PartyKind::Operator)?;
+    let req = body.into_inner();
+    let errors = validate_party(&req);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let outcome = state
+        .sequencer
+        .submit(Command::CreateParty {
+            party: NewParty {
+                kind: req.kind,
+                name: req.name.trim().to_owned(),
+                reg_no: req.reg_no.trim().to_owned(),
+                country: req.country,
+                vat_no: req.vat_no,
+                address: req.address,
+            },
+            requested_by: caller.key_id,
+        })
+        .await?;
+    let Outcome::Party { party, .. } = outcome else {
+        return Err(ApiError::internal());
+    };
+    let view = PartyView::from_row(party)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/parties/{}", view.id)))
+        .json(view))
+}
+
+/// The operator reads any party; a party reads itself.
+fn may_see_party(caller: &Caller, party_id: &str) -> Result<(), ApiError> {
+    if caller.kind == PartyKind::Operator || caller.party_id == party_id {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("party_not_found", "party not found"))
+    }
+}
+
+/// Read a party (the operator, or the party itself).
+#[utoipa::path(
+    get, path = "/v1/parties/{id}", tag = "parties",
+    params(("id" = String, Path, description = "Party id")),
+    responses(
+        (status = 200, body = PartyView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/parties/{id}")]
+pub async fn get_party(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    may_see_party(&caller, &id)?;
+    let row = state
+        .db(move |conn| Ok(parties::find(conn, &id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("party_not_found", "party not found"))?;
+    Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
+}
+
+/// The caller's own party.
+#[utoipa::path(
+    get, path = "/v1/me", tag = "parties",
+    responses((status = 200, body = PartyView)),
+    security(("bearer" = []))
+)]
+#[get("/v1/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let id = caller.party_id.clone();
+    let row = state
+        .db(move |conn| Ok(parties::find(conn, &id)?))
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
+}
+
+/// Register a public key for a party (the operator, or an active key of that party).
+#[utoipa::path(
+    post, path = "/v1/parties/{id}/keys", tag = "parties",
+    params(("id" = String, Path, description = "Party id")),
+    request_body = RegisterKeyRequest,
+    responses(
+        (status = 201, body = KeyView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Key already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/parties/{id}/keys")]
+pub async fn register_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<RegisterKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let party_id = path.into_inner();
+    may_see_party(&caller, &party_id)?;
+    let req = body.into_inner();
+    let mut errors = Vec::new();
+    let public_key = match PublicKey::from_base64url(&req.public_key) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            errors.push(FieldError::new(
+                "public_key",
+                "invalid_public_key",
+                format!("expected a raw 32-byte Ed25519 public key, base64url without padding: {e}"),
+            ));
+            None
+        }
+    };
+    if req.label.trim().is_empty() || req.label.chars().count() > 200 {
+        errors.push(FieldError::new("label", "required", "label must be 1 to 200 characters"));
+    }
+    let (Some(public_key), true) = (public_key, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let outcome = state
+        .sequencer
+        .submit(Command::RegisterKey {
+            party_id: party_id.clone(),
+            public_key,
+            label: req.label.trim().to_owned(),
+            requested_by: caller.key_id,
+        })
+        .await?;
+    let Outcome::Key { key, .. } = outcome else {
+        return Err(ApiError::internal());
+    };
+    let view = KeyView::from(key);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/v1/parties/{party_id}/keys/{}", view.key_id),
+        ))
+        .json(view))
+}
+
+/// List a party's keys, active and revoked.
+#[utoipa::path(
+    get, path = "/v1/parties/{id}/keys", tag = "parties",
+    params(("id" = String, Path, description = "Party id")),
+    responses((status = 200, body = [KeyView]), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/parties/{id}/keys")]
+pub async fn list_keys(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let party_id = path.into_inner();
+    may_see_party(&caller, &party_id)?;
+    let rows = state
+        .db(move |conn| {
+            if parties::find(conn, &party_id)?.is_none() {
+                return Err(ApiError::not_found("party_not_found", "party not found"));
+            }
+            Ok(keys::of_party(conn, &party_id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(KeyView::from).collect::<Vec<_>>()))
+}
+
+/// Revoke a key. Signatures it made before stay valid; new ones are refused.
+#[utoipa::path(
+    delete, path = "/v1/parties/{id}/keys/{key_id}", tag = "parties",
+    params(("id" = String, Path, description = "Party id"), ("key_id" = String, Path, description = "Key id")),
+    responses(
+        (status = 200, description = "Revoked", body = KeyView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/v1/parties/{id}/keys/{key_id}")]
+pub async fn revoke_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (party_id, key_id) = path.into_inner();
+    may_see_party(&caller, &party_id)?;
+    let outcome = state
+        .sequencer
+        .submit(Command::RevokeKey {
+            party_id,
+            key_id,
+            requested_by: caller.key_id,
+        })
+        .await?;
+    let Outcome::Key { key, .. } = outcome else {
+        return Err(ApiError::internal());
+    };
+    Ok(HttpResponse::Ok().json(KeyView::from(key)))
+}

@@ -1,0 +1,37 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::config::Config;
+use crate::crypto::ServiceKey;
+use crate::ledger::Sequencer;
+use crate::storage::{DbConnection, DbPool};
+
+use super::problem::ApiError;
+use super::tokens::TokenIssuer;
+
+pub struct AppState {
+    pub pool: DbPool,
+    pub sequencer: Sequencer,
+    pub service_key: Arc<ServiceKey>,
+    pub tokens: TokenIssuer,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Runs blocking database work off the async workers.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(crate::storage::StorageError::from)?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}

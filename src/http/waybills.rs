@@ -1,0 +1,504 @@
+//! Waybills: issuing, later acts, reading the state and the signed chain,
+//! listing. Parties see only their own waybills; authorities see all, and
+//! every authority read is written to the access audit trail first.
+
+use actix_web::{HttpResponse, get, post, web};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::crypto::Signature;
+use crate::domain::act::{
+    SignedActEnvelope, parse_act, parse_header, signed_at_is_fresh, split_envelope,
+};
+use crate::domain::document::PartyRef;
+use crate::domain::lifecycle::{ActType, Status};
+use crate::domain::party::{PartyKind, Role};
+use crate::domain::projection::WaybillState;
+use crate::domain::validation::FieldError;
+use crate::ledger::apply::parse_state;
+use crate::ledger::event_hash::{canonical_act, event_hash};
+use crate::ledger::{Command, Outcome, PreparedAct, Rejection};
+use crate::storage::audit::{self, AccessRecord};
+use crate::storage::events::{self, EventRow};
+use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
+use crate::storage::{DbConnection, keys, time};
+
+use super::auth::Caller;
+use super::problem::{ApiError, Problem};
+use super::state::AppState;
+
+/// One event of a waybill's chain, exactly as signed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Global position in the event log (0-based).
+    pub seq: i64,
+    /// Lowercase hex SHA-256 of the JCS bytes of `{"act", "signature"}`.
+    pub hash: String,
+    /// When the service received the act (UTC).
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    /// The act as signed (its RFC 8785 canonical form).
+    #[schema(value_type = Object)]
+    pub act: Box<RawValue>,
+    pub signature: String,
+}
+
+impl EventView {
+    fn from_row(row: EventRow) -> Result<Self, ApiError> {
+        let act = RawValue::from_string(row.act).map_err(|e| {
+            tracing::error!(seq = row.seq, error = %e, "stored act is not JSON");
+            ApiError::internal()
+        })?;
+        Ok(Self {
+            seq: row.seq,
+            hash: row.hash,
+            received_at: time::from_db(row.received_at),
+            act,
+            signature: row.signature,
+        })
+    }
+}
+
+/// The answer to an accepted act.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActAccepted {
+    pub waybill: WaybillState,
+    pub event: EventView,
+}
+
+/// What a listing shows of each waybill.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaybillSummary {
+    pub id: Uuid,
+    pub number: String,
+    pub status: Status,
+    pub version: u64,
+    pub head: String,
+    pub issue_date: chrono::NaiveDate,
+    pub consignor: PartyRef,
+    pub carrier: PartyRef,
+    pub consignee: PartyRef,
+    pub vehicle_plate: String,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<WaybillState> for WaybillSummary {
+    fn from(s: WaybillState) -> Self {
+        Self {
+            id: s.id,
+            number: s.document.number,
+            status: s.status,
+            version: s.version,
+            head: s.head,
+            issue_date: s.document.issue_date,
+            consignor: s.document.consignor,
+            carrier: s.document.carrier,
+            consignee: s.document.consignee,
+            vehicle_plate: s.transport.vehicle_plate,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaybillPage {
+    pub items: Vec<WaybillSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only waybills where the caller has this role (companies only).
+    pub role: Option<Role>,
+    pub status: Option<Status>,
+    /// Issued on or after this date (YYYY-MM-DD).
+    pub issued_from: Option<chrono::NaiveDate>,
+    /// Issued on or before this date (YYYY-MM-DD).
+    pub issued_to: Option<chrono::NaiveDate>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<u32>,
+}
+
+/// Issue a waybill: the consignor's signed `consignor.issue` act.
+#[utoipa::path(
+    post, path = "/v1/waybills", tag = "waybills",
+    request_body = SignedActEnvelope,
+    responses(
+        (status = 201, description = "Issued", body = ActAccepted),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Key not an active key of the consignor", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Waybill exists, act replayed or number taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid act or document, or bad signature", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/waybills")]
+pub async fn issue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    submit_act(&state, caller, body.into_inner(), None).await
+}
+
+/// Append a later act (accept, decline, correct, cancel, change vehicle, ...).
+#[utoipa::path(
+    post, path = "/v1/waybills/{id}/events", tag = "waybills",
+    params(("id" = Uuid, Path, description = "Waybill id")),
+    request_body = SignedActEnvelope,
+    responses(
+        (status = 201, description = "Act recorded", body = ActAccepted),
+        (status = 403, description = "Key not an active key of the party the act's role requires", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such waybill visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Stale prev, replayed act, or act not allowed in the current status", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid act or bad signature", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/waybills/{id}/events")]
+pub async fn append(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    submit_act(&state, caller, body.into_inner(), Some(path.into_inner())).await
+}
+
+/// Checks what can be checked without the ledger's state, verifies the
+/// signature, then hands the act to the sequencer.
+async fn submit_act(
+    state: &AppState,
+    caller: Caller,
+    envelope: Value,
+    path_id: Option<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    if caller.kind != PartyKind::Company {
+        return Err(ApiError::forbidden(
+            "not_a_company",
+            "only companies sign waybill acts; authorities and the operator only read",
+        ));
+    }
+    let (raw_act, signature) = split_envelope(envelope).map_err(ApiError::validation)?;
+    let header = parse_header(&raw_act).map_err(ApiError::validation)?;
+
+    let mut errors = Vec::new();
+    match path_id {
+        None if header.act_type != ActType::ConsignorIssue => errors.push(FieldError::new(
+            "act.type",
+            "wrong_endpoint",
+            "POST /v1/waybills takes consignor.issue; send later acts to /v1/waybills/{id}/events",
+        )),
+        Some(_) if header.act_type == ActType::ConsignorIssue => errors.push(FieldError::new(
+            "act.type",
+            "wrong_endpoint",
+            "consignor.issue goes to POST /v1/waybills",
+        )),
+        Some(id) if id != header.waybill_id => errors.push(FieldError::new(
+            "act.waybill_id",
+            "waybill_id_mismatch",
+            "act.waybill_id differs from the waybill in the URL",
+        )),
+        _ => {}
+    }
+    match (header.act_type, &header.prev) {
+        (ActType::ConsignorIssue, Some(_)) => errors.push(FieldError::new(
+            "act.prev",
+            "must_be_null",
+            "prev is null for consignor.issue",
+        )),
+        (t, None) if t != ActType::ConsignorIssue => errors.push(FieldError::new(
+            "act.prev",
+            "required",
+            "prev must be the hash of the waybill's latest event",
+        )),
+        _ => {}
+    }
+    if !signed_at_is_fresh(header.signed_at, chrono::Utc::now()) {
+        errors.push(FieldError::new(
+            "act.signed_at",
+            "signed_at_out_of_window",
+            "signed_at must be within 5 minutes of the server clock; sign the act again",
+        ));
+    }
+    let signature_value = Signature::from_base64url(&signature);
+    if signature_value.is_err() {
+        errors.push(FieldError::new(
+            "signature",
+            "invalid_signature_encoding",
+            "signature must be 64 bytes, base64url without padding",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let signature_value = signature_value.map_err(|_| ApiError::internal())?;
+
+    let key_id = header.key_id.clone();
+    let key = state
+        .db(move |conn| Ok(keys::find(conn, &key_id)?))
+        .await?
+        .ok_or(Rejection::UnknownKey)?;
+    if !key.key.is_active() {
+        return Err(Rejection::KeyRevoked.into());
+    }
+    if key.key.party_id != caller.party_id {
+        return Err(Rejection::SignerNotCaller.into());
+    }
+    let public_key = crate::crypto::PublicKey::from_base64url(&key.key.public_key)
+        .map_err(|_| ApiError::internal())?;
+    let canonical = canonical_act(&raw_act).map_err(|e| {
+        ApiError::validation(vec![FieldError::new(
+            "act",
+            "not_canonicalizable",
+            format!("the act cannot be put in RFC 8785 form: {e}"),
+        )])
+    })?;
+    public_key
+        .verify(canonical.as_bytes(), &signature_value)
+        .map_err(|_| {
+            ApiError::new(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_signature",
+                "the signature does not verify over the RFC 8785 bytes of act with this key",
+            )
+        })?;
+    let hash = event_hash(&raw_act, &signature).map_err(|_| ApiError::internal())?;
+    let act = parse_act(raw_act, signature).map_err(ApiError::validation)?;
+
+    let outcome = state
+        .sequencer
+        .submit(Command::AppendAct(Box::new(PreparedAct {
+            act,
+            canonical_act: canonical,
+            hash,
+            caller_party_id: caller.party_id,
+        })))
+        .await?;
+    let Outcome::Act { state: waybill, event } = outcome else {
+        return Err(ApiError::internal());
+    };
+    let location = format!("/v1/waybills/{}", waybill.id);
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", location))
+        .json(ActAccepted {
+            waybill: *waybill,
+            event: EventView::from_row(event)?,
+        }))
+}
+
+/// Loads a waybill the caller may see, auditing authority reads. A company
+/// that is not on the waybill gets the same 404 as for a missing one.
+fn visible_waybill(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    action: &str,
+) -> Result<WaybillRow, ApiError> {
+    let not_found = || ApiError::not_found("waybill_not_found", "waybill not found");
+    let row = waybills::find(conn, id)?;
+    match caller.kind {
+        PartyKind::Company => row
+            .filter(|r| {
+                [&r.consignor_id, &r.carrier_id, &r.consignee_id].contains(&&caller.party_id)
+            })
+            .ok_or_else(not_found),
+        PartyKind::Authority => {
+            let row = row.ok_or_else(not_found)?;
+            audit_access(conn, caller, action, Some(id), None, Some(1))?;
+            Ok(row)
+        }
+        PartyKind::Operator => Err(ApiError::forbidden(
+            "forbidden",
+            "the operator manages parties and keys; it does not read waybills",
+        )),
+    }
+}
+
+fn audit_access(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    waybill_id: Option<&str>,
+    query: Option<String>,
+    result_count: Option<i64>,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        &AccessRecord {
+            id: Uuid::now_v7().to_string(),
+            at: time::to_db(time::now()),
+            party_id: caller.party_id.clone(),
+            key_id: caller.key_id.clone(),
+            action: action.to_owned(),
+            waybill_id: waybill_id.map(str::to_owned),
+            query,
+            result_count,
+        },
+    )?;
+    Ok(())
+}
+
+/// The current state of a waybill.
+#[utoipa::path(
+    get, path = "/v1/waybills/{id}", tag = "waybills",
+    params(("id" = Uuid, Path, description = "Waybill id")),
+    responses(
+        (status = 200, body = WaybillState),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/waybills/{id}")]
+pub async fn get_waybill(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner().to_string();
+    let waybill = state
+        .db(move |conn| {
+            let row = visible_waybill(conn, &caller, &id, "waybill.read")?;
+            Ok(parse_state(&row)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(waybill))
+}
+
+/// The waybill's signed chain, exactly as signed, for offline re-verification.
+#[utoipa::path(
+    get, path = "/v1/waybills/{id}/events", tag = "waybills",
+    params(("id" = Uuid, Path, description = "Waybill id")),
+    responses(
+        (status = 200, body = [EventView]),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/waybills/{id}/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner().to_string();
+    let rows = state
+        .db(move |conn| {
+            visible_waybill(conn, &caller, &id, "waybill.events")?;
+            Ok(events::of_waybill(conn, &id)?)
+        })
+        .await?;
+    let events = rows
+        .into_iter()
+        .map(EventView::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(events))
+}
+
+/// The caller's waybills, newest first (authorities: all waybills, audited).
+#[utoipa::path(
+    get, path = "/v1/waybills", tag = "waybills",
+    params(ListQuery),
+    responses(
+        (status = 200, body = WaybillPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/waybills")]
+pub async fn list_waybills(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_limit", "limit must be 1 to 200"));
+    }
+    let scope = match (caller.kind, query.role) {
+        (PartyKind::Company, None) => Scope::Party(caller.party_id.clone()),
+        (PartyKind::Company, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
+        (PartyKind::Authority, None) => Scope::All,
+        (PartyKind::Authority, Some(_)) => {
+            return Err(ApiError::bad_request(
+                "role_not_applicable",
+                "role filters a company's own waybills; authorities see all",
+            ));
+        }
+        (PartyKind::Operator, _) => {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "the operator manages parties and keys; it does not read waybills",
+            ));
+        }
+    };
+    let before_seq = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let filter = Filter {
+        status: query.status.map(|s| s.as_str().to_owned()),
+        issued_from: query.issued_from.map(|d| d.to_string()),
+        issued_to: query.issued_to.map(|d| d.to_string()),
+        before_seq,
+    };
+    let audited_query = serde_json::json!({
+        "status": filter.status, "issued_from": filter.issued_from,
+        "issued_to": filter.issued_to, "cursor": query.cursor, "limit": limit,
+    })
+    .to_string();
+    let rows = state
+        .db(move |conn| {
+            let rows = waybills::list(conn, &scope, &filter, i64::from(limit))?;
+            if caller.kind == PartyKind::Authority {
+                let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+                audit_access(conn, &caller, "waybill.list", None, Some(audited_query), Some(count))?;
+            }
+            Ok(rows)
+        })
+        .await?;
+    let next_cursor = (rows.len() == limit as usize)
+        .then(|| rows.last().map(|r| encode_cursor(r.created_seq)))
+        .flatten();
+    let items = rows
+        .iter()
+        .map(|r| parse_state(r).map(WaybillSummary::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
+}
+
+fn encode_cursor(seq: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("seq:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_cursor", "cursor must come from a previous page")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_junk() {
+        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        assert!(decode_cursor("junk!").is_err());
+        assert!(decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x:1")).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! ewaybill: an electronic consignment note ledger.
+//!
+//! - [`domain`]: the waybill document, validation, acts, lifecycle, projection (pure).
+//! - [`crypto`]: RFC 8785 canonical JSON, Ed25519 keys and signatures, the service key.
+//! - [`storage`]: diesel over PostgreSQL or SQLite; schema and repositories.
+//! - [`ledger`]: the write path, one sequencer with group commit.
+//! - [`http`]: the REST API.
+//! - [`startup`], [`config`], [`telemetry`], [`metrics`]: running it.
+
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod http;
+pub mod ledger;
+pub mod metrics;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

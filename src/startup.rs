@@ -1,0 +1,204 @@
+//! Putting the service together: database, migrations, keys, the sequencer,
+//! the HTTP server. Tests start the very same service through [`spawn`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, dev::Server, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::crypto::{PublicKey, ServiceKey, install_strict_eddsa_provider};
+use crate::domain::party::PartyKind;
+use crate::http::state::AppState;
+use crate::http::tokens::TokenIssuer;
+use crate::ledger::commands::NewParty;
+use crate::ledger::{Command, Sequencer, SequencerConfig};
+use crate::metrics::LedgerMetrics;
+use crate::storage::{DbPool, keys, migrations, open_pool, parties};
+
+/// Registration of the operator party created at bootstrap.
+pub const OPERATOR_REG_NO: &str = "OPERATOR";
+pub const OPERATOR_COUNTRY: &str = "ZZ";
+
+/// Everything the HTTP app needs, ready to serve.
+pub struct Ledger {
+    pub state: web::Data<AppState>,
+    pub prometheus: PrometheusMetrics,
+    /// Whether the service key was created on this start.
+    pub service_key_created: bool,
+}
+
+/// Opens the database and applies migrations.
+pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
+    let pool = open_pool(&config.database, config.pool_size)
+        .with_context(|| format!("opening {}", config.database.display()))?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let applied = migrations::run_pending(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(pool)
+}
+
+/// Opens storage, loads keys, starts the sequencer, bootstraps the operator.
+pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
+    install_strict_eddsa_provider().context("installing the JWT crypto provider")?;
+    let pool = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || open_database(&config)).await??
+    };
+    let (service_key, created) = ServiceKey::load_or_create(&config.data_dir)
+        .with_context(|| format!("service key in {}", config.data_dir.display()))?;
+    let service_key = Arc::new(service_key);
+
+    let registry = prometheus::Registry::new();
+    let ledger_metrics = LedgerMetrics::register(&registry)?;
+    let prometheus = PrometheusMetricsBuilder::new("ewaybill")
+        .registry(registry)
+        .endpoint("/metrics")
+        .build()
+        .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+
+    let sequencer = Sequencer::start(
+        pool.clone(),
+        service_key.clone(),
+        ledger_metrics,
+        SequencerConfig::default(),
+    )?;
+    let tokens = TokenIssuer::new(&service_key, config.access_token_ttl_secs);
+    let state = web::Data::new(AppState {
+        pool,
+        sequencer,
+        service_key,
+        tokens,
+        config: Arc::new(config),
+    });
+    if let Some(admin_key) = state.config.bootstrap_admin_key {
+        bootstrap_operator(&state, admin_key).await?;
+    }
+    Ok(Ledger {
+        state,
+        prometheus,
+        service_key_created: created,
+    })
+}
+
+/// Creates the operator party with the bootstrap admin key, once. Safe to
+/// run on every start, and resumable if a previous start stopped halfway.
+pub async fn bootstrap_operator(state: &AppState, admin_key: PublicKey) -> anyhow::Result<()> {
+    let pool = state.pool.clone();
+    let operator = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut conn = pool.get()?;
+        Ok(parties::find_by_registration(&mut conn, OPERATOR_REG_NO, OPERATOR_COUNTRY)?)
+    })
+    .await??;
+    let operator_id = match operator {
+        Some(p) => p.id,
+        None => {
+            let outcome = state
+                .sequencer
+                .submit(Command::CreateParty {
+                    party: NewParty {
+                        kind: PartyKind::Operator,
+                        name: "ewaybill operator".into(),
+                        reg_no: OPERATOR_REG_NO.into(),
+                        country: OPERATOR_COUNTRY.into(),
+                        vat_no: None,
+                        address: None,
+                    },
+                    requested_by: "bootstrap".into(),
+                })
+                .await?;
+            match outcome {
+                crate::ledger::Outcome::Party { party, .. } => party.id,
+                _ => anyhow::bail!("unexpected outcome creating the operator"),
+            }
+        }
+    };
+    let pool = state.pool.clone();
+    let id = operator_id.clone();
+    let has_keys = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
+        let mut conn = pool.get()?;
+        Ok(!keys::of_party(&mut conn, &id)?.is_empty())
+    })
+    .await??;
+    if has_keys {
+        tracing::debug!("operator exists with keys; EWAYBILL_BOOTSTRAP_ADMIN_KEY not needed");
+        return Ok(());
+    }
+    state
+        .sequencer
+        .submit(Command::RegisterKey {
+            party_id: operator_id,
+            public_key: admin_key,
+            label: "bootstrap admin".into(),
+            requested_by: "bootstrap".into(),
+        })
+        .await?;
+    tracing::info!(key_id = %admin_key.key_id(), "operator admin key registered");
+    Ok(())
+}
+
+/// Builds the HTTP server on an already bound listener.
+pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Result<Server> {
+    let state = ledger.state.clone();
+    let prometheus = ledger.prometheus.clone();
+    let max_body = state.config.max_body_bytes;
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(prometheus.clone())
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .configure(crate::http::configure(max_body))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Starts the service in the background on `config.listen` (port 0 picks a
+/// free port) and returns where it listens. For tests and embedding.
+pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Ledger)> {
+    let listener = std::net::TcpListener::bind(config.listen)
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let ledger = prepare(config).await?;
+    let server = server(&ledger, listener)?;
+    tokio::spawn(server);
+    Ok((addr, ledger))
+}
+
+/// Runs the service until it is stopped (Ctrl-C / SIGTERM).
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(config.listen)
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let data_dir = config.data_dir.clone();
+    let database = config.database.display();
+    let ledger = prepare(config).await?;
+    let key = ledger.state.service_key.clone();
+    tracing::info!(
+        listen = %addr,
+        database = %database,
+        data_dir = %data_dir.display(),
+        service_key = %key.path().display(),
+        service_key_id = %key.key_id(),
+        created = ledger.service_key_created,
+        "ewaybill ready"
+    );
+    println!("ewaybill listening on http://{addr}");
+    println!("  database:    {database}");
+    println!("  data dir:    {}", data_dir.display());
+    println!("  service key: {} (key id {})", key.path().display(), key.key_id());
+    println!("  API docs:    http://{addr}/docs/  (OpenAPI at /openapi.json)");
+    if ledger.state.config.bootstrap_admin_key.is_none() {
+        println!(
+            "  note: no EWAYBILL_BOOTSTRAP_ADMIN_KEY set; without an operator nobody can register parties (try `ewaybill demo`)"
+        );
+    }
+    server(&ledger, listener)?.await?;
+    Ok(())
+}
