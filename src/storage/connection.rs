@@ -109,6 +109,24 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// One connection outside the pool (tools, tests, one-off maintenance).
+pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, StorageError> {
+    use diesel::Connection;
+    let mut conn = match url {
+        DatabaseUrl::Postgres(u) => DbConnection::Pg(
+            diesel::PgConnection::establish(u).map_err(|e| StorageError::Connect(e.to_string()))?,
+        ),
+        DatabaseUrl::Sqlite(_) => DbConnection::Sqlite(
+            diesel::SqliteConnection::establish(&url.connection_string())
+                .map_err(|e| StorageError::Connect(e.to_string()))?,
+        ),
+    };
+    SqlitePragmas
+        .on_acquire(&mut conn)
+        .map_err(|e| StorageError::Connect(e.to_string()))?;
+    Ok(conn)
+}
+
 /// Opens a pool; for SQLite the parent directory is created first.
 pub fn open_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StorageError> {
     if let DatabaseUrl::Sqlite(path) = url

@@ -13,7 +13,7 @@ pub mod schema;
 pub mod time;
 pub mod waybills;
 
-pub use connection::{DatabaseUrl, DbConnection, DbPool, PooledDb, open_pool};
+pub use connection::{DatabaseUrl, DbConnection, DbPool, PooledDb, connect, open_pool};
 
 /// What can go wrong below the domain.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,350 @@
+//! The harness: the real service on an ephemeral port, on SQLite (a fresh
+//! file per test) or PostgreSQL (a fresh database per test, created from
+//! `TEST_DATABASE_URL`), and clients that sign like real ones would.
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+use diesel::{Connection, RunQueryDsl};
+use ewaybill::config::Config;
+use ewaybill::crypto::{KeyPair, canonical_bytes};
+use ewaybill::ledger::event_hash::event_hash;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub admin: Actor,
+    pub database_url: String,
+    _data_dir: tempfile::TempDir,
+    pg_cleanup: Option<(String, String)>,
+}
+
+/// A party's user: its key and a fresh access token.
+#[derive(Clone)]
+pub struct Actor {
+    pub party_id: String,
+    pub key: KeyPair,
+    pub token: String,
+    pub reg_no: String,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn key_id(&self) -> String {
+        self.key.public_key().key_id()
+    }
+
+    pub fn party_ref(&self) -> Value {
+        json!({"reg_no": self.reg_no, "country": "LV", "name": self.name})
+    }
+
+    /// Signs an act the way a client must: Ed25519 over the JCS bytes of `act`.
+    pub fn sign(&self, act_type: &str, waybill_id: Uuid, prev: Option<&str>, body: Value) -> Value {
+        let act = json!({
+            "type": act_type,
+            "waybill_id": waybill_id,
+            "prev": prev,
+            "key_id": self.key_id(),
+            "signed_at": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "body": body,
+        });
+        sign_envelope(&self.key, act)
+    }
+}
+
+pub fn sign_envelope(key: &KeyPair, act: Value) -> Value {
+    let bytes = canonical_bytes(&act).expect("canonical");
+    let signature = key.sign(&bytes).to_base64url();
+    json!({"act": act, "signature": signature})
+}
+
+/// The hash a client computes to chain its next act.
+pub fn hash_of(envelope: &Value) -> String {
+    event_hash(&envelope["act"], envelope["signature"].as_str().unwrap()).unwrap()
+}
+
+/// A client assertion for `POST /v1/auth/token`.
+pub fn assertion(key: &KeyPair, claims: Value) -> String {
+    let pem = key.to_pkcs8_pem().unwrap();
+    let encoding = EncodingKey::from_ed_pem(pem.as_bytes()).unwrap();
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(key.public_key().key_id());
+    header.typ = Some("JWT".into());
+    jsonwebtoken::encode(&header, &claims, &encoding).unwrap()
+}
+
+pub fn good_claims(key: &KeyPair) -> Value {
+    let now = Utc::now().timestamp();
+    json!({
+        "iss": key.public_key().key_id(), "aud": "ewaybill",
+        "iat": now, "exp": now + 120, "jti": Uuid::new_v4().to_string(),
+    })
+}
+
+fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) -> Config {
+    let vars = [
+        ("DATABASE_URL", database_url.to_owned()),
+        ("EWAYBILL_LISTEN", "127.0.0.1:0".to_owned()),
+        ("EWAYBILL_DATA_DIR", data_dir.display().to_string()),
+        ("EWAYBILL_BOOTSTRAP_ADMIN_KEY", admin.public_key().to_base64url()),
+        ("EWAYBILL_MAX_BODY_BYTES", "262144".to_owned()),
+        ("EWAYBILL_DB_POOL_SIZE", "6".to_owned()),
+    ];
+    Config::from_lookup(|name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .expect("test config")
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+        Self::start(url, dir, None).await
+    }
+
+    /// `None` when `TEST_DATABASE_URL` is not set, unless CI demands PostgreSQL.
+    pub async fn postgres() -> Option<TestApp> {
+        let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var("EWAYBILL_REQUIRE_POSTGRES").is_err(),
+                "EWAYBILL_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not"
+            );
+            eprintln!("skipping the PostgreSQL half: TEST_DATABASE_URL is not set");
+            return None;
+        };
+        let name = format!("ewaybill_test_{}", Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(&base).expect("TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap();
+        let url = replace_db_name(&base, &name);
+        let dir = tempfile::tempdir().unwrap();
+        Some(Self::start(url, dir, Some((base, name))).await)
+    }
+
+    async fn start(url: String, dir: tempfile::TempDir, pg_cleanup: Option<(String, String)>) -> TestApp {
+        let admin_key = KeyPair::generate().unwrap();
+        let config = base_config(&url, dir.path(), &admin_key);
+        let (addr, _ledger) = ewaybill::startup::spawn(config).await.expect("service starts");
+        let http = reqwest::Client::new();
+        let mut app = TestApp {
+            addr,
+            http,
+            admin: Actor {
+                party_id: String::new(),
+                key: admin_key,
+                token: String::new(),
+                reg_no: "OPERATOR".into(),
+                name: "operator".into(),
+            },
+            database_url: url,
+            _data_dir: dir,
+            pg_cleanup,
+        };
+        app.admin.token = app.token_for(&app.admin.key).await;
+        let (_, me) = app.call(&app.admin, Method::GET, "/v1/me", None).await;
+        app.admin.party_id = me["id"].as_str().unwrap().to_owned();
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn token_for(&self, key: &KeyPair) -> String {
+        let (status, body) = self.exchange(&assertion(key, good_claims(key))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn exchange(&self, assertion: &str) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(self.url("/v1/auth/token"))
+            .json(&json!({ "assertion": assertion }))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An authenticated JSON call.
+    pub async fn call(&self, who: &Actor, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(&who.token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn register_party(&self, kind: &str, name: &str) -> Actor {
+        let reg_no = format!("{}", 40_000_000_000u64 + u64::from(rand_u16()) * 1000 + u64::from(rand_u16() % 1000));
+        let (status, party) = self
+            .call(
+                &self.admin,
+                Method::POST,
+                "/v1/parties",
+                Some(json!({"kind": kind, "name": name, "reg_no": reg_no, "country": "LV"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{party}");
+        let party_id = party["id"].as_str().unwrap().to_owned();
+        let key = KeyPair::generate().unwrap();
+        let (status, body) = self
+            .call(
+                &self.admin,
+                Method::POST,
+                &format!("/v1/parties/{party_id}/keys"),
+                Some(json!({"public_key": key.public_key().to_base64url(), "label": "test"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let token = self.token_for(&key).await;
+        Actor { party_id, key, token, reg_no, name: name.to_owned() }
+    }
+
+    pub async fn company(&self, name: &str) -> Actor {
+        self.register_party("company", name).await
+    }
+
+    /// A direct connection to the service's database, as its owner.
+    pub fn db(&self) -> ewaybill::storage::DbConnection {
+        let url = ewaybill::storage::DatabaseUrl::parse(&self.database_url).unwrap();
+        ewaybill::storage::connect(&url).unwrap()
+    }
+}
+
+fn rand_u16() -> u16 {
+    (Uuid::new_v4().as_u128() & 0xffff) as u16
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..cut], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg_cleanup.take()
+            && let Ok(mut conn) = diesel::PgConnection::establish(&base)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+/// A waybill document a real ERP would send: a brewery ships beer and glasses.
+pub fn document(number: &str, consignor: &Actor, carrier: &Actor, consignee: &Actor) -> Value {
+    json!({
+        "number": number,
+        "issue_date": "2026-11-29",
+        "transaction_type": "sale",
+        "consignor": consignor.party_ref(),
+        "consignee": consignee.party_ref(),
+        "carrier": carrier.party_ref(),
+        "loading": {"address": {"line": "Tērbatas iela 1", "city": "Rīga", "postal_code": "LV-1011", "country": "LV"},
+                    "planned_at": "2026-11-29T08:00:00Z"},
+        "unloading": {"address": {"line": "Rīgas iela 5", "city": "Valmiera", "country": "LV"},
+                      "planned_at": "2026-11-29T12:00:00Z"},
+        "transport": {"vehicle_plate": "AB-1234", "vehicle_country": "LV", "driver_name": "Jānis Bērziņš"},
+        "currency": "EUR",
+        "lines": [
+            {"line_no": 1, "description": "Lager beer 0.5 l", "cn_code": "22030001", "quantity": "100",
+             "unit": "LTR", "gross_weight_kg": "105.5", "net_weight_kg": "100", "unit_price": "1.20",
+             "vat_rate": "21", "amount": "120.00", "packages": 10, "excise_category": "alcohol"},
+            {"line_no": 2, "description": "Beer glasses", "quantity": "50", "unit": "C62",
+             "gross_weight_kg": "60", "unit_price": "3.333", "vat_rate": "21", "amount": "166.65"}
+        ],
+        "totals": {"net_amount": "286.65", "vat_amount": "60.20", "gross_amount": "346.85", "gross_weight_kg": "165.5"},
+        "references": [{"kind": "invoice", "number": "INV-2026-001", "date": "2026-11-29"}]
+    })
+}
+
+/// Three companies and a waybill issued between them.
+pub struct Shipment {
+    pub consignor: Actor,
+    pub carrier: Actor,
+    pub consignee: Actor,
+    pub id: Uuid,
+    pub head: String,
+}
+
+impl TestApp {
+    pub async fn parties(&self) -> (Actor, Actor, Actor) {
+        (
+            self.company("Brewery").await,
+            self.company("Carrier").await,
+            self.company("Grocery").await,
+        )
+    }
+
+    pub async fn issue(&self, consignor: &Actor, carrier: &Actor, consignee: &Actor) -> (Uuid, String) {
+        let id = Uuid::now_v7();
+        let number = format!("WB-{}", id.simple());
+        let envelope = consignor.sign("consignor.issue", id, None, document(&number, consignor, carrier, consignee));
+        let (status, body) = self.call(consignor, Method::POST, "/v1/waybills", Some(envelope.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["event"]["hash"], hash_of(&envelope));
+        (id, hash_of(&envelope))
+    }
+
+    pub async fn shipment(&self) -> Shipment {
+        let (consignor, carrier, consignee) = self.parties().await;
+        let (id, head) = self.issue(&consignor, &carrier, &consignee).await;
+        Shipment { consignor, carrier, consignee, id, head }
+    }
+
+    /// Signs and posts a later act; on success moves `head` along.
+    pub async fn act(&self, s: &mut Shipment, who: &Actor, act_type: &str, body: Value) -> (StatusCode, Value) {
+        let envelope = who.sign(act_type, s.id, Some(&s.head), body);
+        let (status, response) = self
+            .call(who, Method::POST, &format!("/v1/waybills/{}/events", s.id), Some(envelope.clone()))
+            .await;
+        if status == StatusCode::CREATED {
+            s.head = hash_of(&envelope);
+        }
+        (status, response)
+    }
+}
+
+/// Runs each listed test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = $crate::common::TestApp::postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            )*
+        }
+    };
+}

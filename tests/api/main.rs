@@ -1,0 +1,10 @@
+//! Integration tests: the real HTTP app, on SQLite and on PostgreSQL.
+
+mod common;
+
+mod access;
+mod append_only;
+mod auth;
+mod concurrency;
+mod lifecycle;
+mod requests;
