@@ -57,7 +57,8 @@ impl Config {
                 name: "EWAYBILL_LISTEN",
                 message: format!("expected host:port, e.g. 0.0.0.0:8080 ({e})"),
             })?;
-        let data_dir = PathBuf::from(get("EWAYBILL_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
+        let data_dir =
+            PathBuf::from(get("EWAYBILL_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
         let bootstrap_admin_key = get("EWAYBILL_BOOTSTRAP_ADMIN_KEY")
             .map(|k| {
                 PublicKey::from_base64url(k.trim()).map_err(|e| ConfigError {
@@ -101,8 +102,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -123,14 +126,24 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().name, "DATABASE_URL");
-        assert_eq!(config(&[("EWAYBILL_LISTEN", "8080")]).unwrap_err().name, "EWAYBILL_LISTEN");
         assert_eq!(
-            config(&[("EWAYBILL_BOOTSTRAP_ADMIN_KEY", "not-a-key")]).unwrap_err().name,
+            config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().name,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("EWAYBILL_LISTEN", "8080")]).unwrap_err().name,
+            "EWAYBILL_LISTEN"
+        );
+        assert_eq!(
+            config(&[("EWAYBILL_BOOTSTRAP_ADMIN_KEY", "not-a-key")])
+                .unwrap_err()
+                .name,
             "EWAYBILL_BOOTSTRAP_ADMIN_KEY"
         );
         assert_eq!(
-            config(&[("EWAYBILL_MAX_BODY_BYTES", "lots")]).unwrap_err().name,
+            config(&[("EWAYBILL_MAX_BODY_BYTES", "lots")])
+                .unwrap_err()
+                .name,
             "EWAYBILL_MAX_BODY_BYTES"
         );
     }

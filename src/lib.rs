@@ -5,8 +5,11 @@
 //! - [`storage`]: diesel over PostgreSQL or SQLite; schema and repositories.
 //! - [`ledger`]: the write path, one sequencer with group commit.
 //! - [`http`]: the REST API.
+//! - [`client`] and [`cli`]: signing clients and the command line.
 //! - [`startup`], [`config`], [`telemetry`], [`metrics`]: running it.
 
+pub mod cli;
+pub mod client;
 pub mod config;
 pub mod crypto;
 pub mod domain;

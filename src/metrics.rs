@@ -22,7 +22,9 @@ impl LedgerMetrics {
                 "ewaybill_sequencer_batch_size",
                 "Commands committed together in one transaction",
             )
-            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0]),
+            .buckets(vec![
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+            ]),
         )?;
         let batch_seconds = Histogram::with_opts(
             HistogramOpts::new(

@@ -59,6 +59,9 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
     let prometheus = PrometheusMetricsBuilder::new("ewaybill")
         .registry(registry)
         .endpoint("/metrics")
+        // Label by route pattern; unknown paths share one label so scanners
+        // cannot blow up the metric cardinality.
+        .mask_unmatched_patterns("UNKNOWN")
         .build()
         .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
 
@@ -92,7 +95,11 @@ pub async fn bootstrap_operator(state: &AppState, admin_key: PublicKey) -> anyho
     let pool = state.pool.clone();
     let operator = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut conn = pool.get()?;
-        Ok(parties::find_by_registration(&mut conn, OPERATOR_REG_NO, OPERATOR_COUNTRY)?)
+        Ok(parties::find_by_registration(
+            &mut conn,
+            OPERATOR_REG_NO,
+            OPERATOR_COUNTRY,
+        )?)
     })
     .await??;
     let operator_id = match operator {
@@ -192,7 +199,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!("ewaybill listening on http://{addr}");
     println!("  database:    {database}");
     println!("  data dir:    {}", data_dir.display());
-    println!("  service key: {} (key id {})", key.path().display(), key.key_id());
+    println!(
+        "  service key: {} (key id {})",
+        key.path().display(),
+        key.key_id()
+    );
     println!("  API docs:    http://{addr}/docs/  (OpenAPI at /openapi.json)");
     if ledger.state.config.bootstrap_admin_key.is_none() {
         println!(

@@ -165,7 +165,11 @@ pub fn split_envelope(envelope: Value) -> Result<(Value, String), Vec<FieldError
     let act = match act {
         Some(act @ Value::Object(_)) => Some(act),
         Some(_) => {
-            errors.push(FieldError::new("act", "invalid_type", "act must be an object"));
+            errors.push(FieldError::new(
+                "act",
+                "invalid_type",
+                "act must be an object",
+            ));
             None
         }
         None => {
@@ -429,7 +433,11 @@ fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, Vec<FieldError>> {
 
 fn check_text(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize) {
     if value.trim().is_empty() {
-        errors.push(FieldError::new(path, "required", format!("{path} must not be empty")));
+        errors.push(FieldError::new(
+            path,
+            "required",
+            format!("{path} must not be empty"),
+        ));
     } else if value.chars().count() > max {
         errors.push(FieldError::new(
             path,
@@ -440,7 +448,11 @@ fn check_text(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize)
 }
 
 fn finish(errors: Vec<FieldError>, body: ActBody) -> Result<ActBody, Vec<FieldError>> {
-    if errors.is_empty() { Ok(body) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(body)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -482,7 +494,10 @@ mod tests {
             "extra": 1
         });
         let errors = parse_header(&raw).unwrap_err();
-        let paths: Vec<_> = errors.iter().map(|e| (e.path.as_str(), e.code.as_str())).collect();
+        let paths: Vec<_> = errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code.as_str()))
+            .collect();
         assert!(paths.contains(&("act.extra", "unknown_field")), "{paths:?}");
         assert!(paths.contains(&("act.type", "unknown_act_type")));
         assert!(paths.contains(&("act.waybill_id", "invalid_uuid")));
@@ -496,7 +511,10 @@ mod tests {
     #[test]
     fn envelope_needs_act_and_signature_only() {
         let errors = split_envelope(json!({"act": 1, "sig": "x"})).unwrap_err();
-        let codes: Vec<_> = errors.iter().map(|e| (e.path.as_str(), e.code.as_str())).collect();
+        let codes: Vec<_> = errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code.as_str()))
+            .collect();
         assert_eq!(
             codes,
             vec![

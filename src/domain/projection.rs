@@ -85,9 +85,11 @@ pub fn apply(
 ) -> Result<WaybillState, ApplyError> {
     let act_type = act.header.act_type;
     let shortfall_check = match (&act.body, state) {
-        (ActBody::ConsigneeAccept(body), Some(current)) => {
-            Some(receipt(&current.document, body.lines.as_slice(), body.note.clone()))
-        }
+        (ActBody::ConsigneeAccept(body), Some(current)) => Some(receipt(
+            &current.document,
+            body.lines.as_slice(),
+            body.note.clone(),
+        )),
         _ => None,
     };
     let shortfall = match &shortfall_check {
@@ -137,10 +139,9 @@ pub fn apply(
         (ActBody::CarrierAccept(body), _) => {
             let errors = unknown_lines(
                 &current.document,
-                body.reservations
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, r)| r.line_no.map(|n| (format!("reservations[{i}].line_no"), n))),
+                body.reservations.iter().enumerate().filter_map(|(i, r)| {
+                    r.line_no.map(|n| (format!("reservations[{i}].line_no"), n))
+                }),
             );
             if !errors.is_empty() {
                 return Err(ApplyError::Invalid(errors));
@@ -226,11 +227,7 @@ fn unknown_lines(
     line_refs
         .filter(|(_, n)| !document.lines.iter().any(|l| l.line_no == *n))
         .map(|(path, n)| {
-            FieldError::new(
-                path,
-                "unknown_line",
-                format!("the waybill has no line {n}"),
-            )
+            FieldError::new(path, "unknown_line", format!("the waybill has no line {n}"))
         })
         .collect()
 }

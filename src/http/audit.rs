@@ -77,7 +77,10 @@ pub async fn access_trail(
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_limit", "limit must be 1 to 500"));
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be 1 to 500",
+        ));
     }
     let rows = state
         .db(move |conn| {
@@ -89,5 +92,9 @@ pub async fn access_trail(
             )?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(AccessRecordView::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(AccessRecordView::from)
+            .collect::<Vec<_>>(),
+    ))
 }

@@ -89,7 +89,10 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
         .split_once(' ')
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "expected Bearer <token>"))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized("invalid_token", "expected Bearer <token>"));
+        return Err(ApiError::unauthorized(
+            "invalid_token",
+            "expected Bearer <token>",
+        ));
     }
     Ok(token.trim().to_owned())
 }
@@ -151,8 +154,8 @@ pub async fn issue_token(
     }
     let kind = PartyKind::parse(&key.party_kind).ok_or_else(ApiError::internal)?;
 
-    let decoding = DecodingKey::from_ed_components(&key.key.public_key)
-        .map_err(|_| ApiError::internal())?;
+    let decoding =
+        DecodingKey::from_ed_components(&key.key.public_key).map_err(|_| ApiError::internal())?;
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_audience(&[AUDIENCE]);
     validation.set_issuer(&[kid.as_str()]);
@@ -161,15 +164,17 @@ pub async fn issue_token(
     let claims = jsonwebtoken::decode::<AssertionClaims>(&assertion, &decoding, &validation)
         .map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => refuse("assertion_expired", "the assertion has expired"),
-            ErrorKind::InvalidAudience => {
-                refuse("invalid_audience", "the assertion's aud must be \"ewaybill\"")
-            }
+            ErrorKind::InvalidAudience => refuse(
+                "invalid_audience",
+                "the assertion's aud must be \"ewaybill\"",
+            ),
             ErrorKind::InvalidIssuer => {
                 refuse("invalid_issuer", "the assertion's iss must equal its kid")
             }
-            ErrorKind::InvalidSignature | ErrorKind::InvalidEddsaKey => {
-                refuse("invalid_signature", "the assertion's signature does not verify")
-            }
+            ErrorKind::InvalidSignature | ErrorKind::InvalidEddsaKey => refuse(
+                "invalid_signature",
+                "the assertion's signature does not verify",
+            ),
             ErrorKind::MissingRequiredClaim(c) => ApiError::unauthorized(
                 "invalid_assertion",
                 format!("the assertion lacks the {c} claim"),
@@ -189,7 +194,10 @@ pub async fn issue_token(
         return Err(refuse("assertion_not_yet_valid", "iat is in the future"));
     }
     if claims.jti.is_empty() || claims.jti.len() > 200 {
-        return Err(refuse("invalid_assertion", "jti must be 1 to 200 characters"));
+        return Err(refuse(
+            "invalid_assertion",
+            "jti must be 1 to 200 characters",
+        ));
     }
 
     let expires_at = chrono::DateTime::from_timestamp(claims.exp + 60, 0)
@@ -198,11 +206,19 @@ pub async fn issue_token(
     let fresh = state
         .db(move |conn| {
             assertions::purge_expired(conn, time::to_db(time::now()))?;
-            Ok(assertions::remember(conn, &key_id, &jti, time::to_db(expires_at))?)
+            Ok(assertions::remember(
+                conn,
+                &key_id,
+                &jti,
+                time::to_db(expires_at),
+            )?)
         })
         .await?;
     if !fresh {
-        return Err(refuse("assertion_replayed", "this assertion (jti) was already used"));
+        return Err(refuse(
+            "assertion_replayed",
+            "this assertion (jti) was already used",
+        ));
     }
 
     let access_token = state

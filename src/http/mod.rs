@@ -33,6 +33,7 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(health::readyz)
         .service(auth::issue_token)
         .service(parties::create_party)
+        .service(parties::list_parties)
         .service(parties::me)
         .service(parties::get_party)
         .service(parties::register_key)
@@ -44,6 +45,7 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(waybills::list_events)
         .service(waybills::get_waybill)
         .service(audit::access_trail)
+        .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(not_found));
     }
@@ -52,7 +54,11 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::not_found(
         "no_such_route",
-        format!("{} {} is not part of the API; see /openapi.json", req.method(), req.path()),
+        format!(
+            "{} {} is not part of the API; see /openapi.json",
+            req.method(),
+            req.path()
+        ),
     ))
 }
 
@@ -73,9 +79,13 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
             "unsupported_media_type",
             "send Content-Type: application/json",
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::validation(vec![
-            crate::domain::validation::FieldError::new("", "invalid_body", e.to_string()),
-        ]),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::validation(vec![crate::domain::validation::FieldError::new(
+                "",
+                "invalid_body",
+                e.to_string(),
+            )])
+        }
         JsonPayloadError::Deserialize(e) => {
             ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }
@@ -85,9 +95,17 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
 }
 
 fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_path", format!("a path segment is not valid: {err}")).into()
+    ApiError::bad_request(
+        "invalid_path",
+        format!("a path segment is not valid: {err}"),
+    )
+    .into()
 }
 
 fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", format!("the query string is not valid: {err}")).into()
+    ApiError::bad_request(
+        "invalid_query",
+        format!("the query string is not valid: {err}"),
+    )
+    .into()
 }

@@ -16,6 +16,7 @@ use super::{audit, auth, health, parties, waybills};
     paths(
         auth::issue_token,
         parties::create_party,
+        parties::list_parties,
         parties::get_party,
         parties::me,
         parties::register_key,

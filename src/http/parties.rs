@@ -122,9 +122,17 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
     }
     for (path, value, max) in [("name", &req.name, 200), ("reg_no", &req.reg_no, 40)] {
         if value.trim().is_empty() {
-            errors.push(FieldError::new(path, "required", format!("{path} must not be empty")));
+            errors.push(FieldError::new(
+                path,
+                "required",
+                format!("{path} must not be empty"),
+            ));
         } else if value.chars().count() > max {
-            errors.push(FieldError::new(path, "too_long", format!("{path} is longer than {max}")));
+            errors.push(FieldError::new(
+                path,
+                "too_long",
+                format!("{path} is longer than {max}"),
+            ));
         }
     }
     if isocountry::CountryCode::for_alpha2(&req.country).is_err() {
@@ -182,6 +190,61 @@ pub async fn create_party(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/parties/{}", view.id)))
         .json(view))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PartyQuery {
+    pub reg_no: Option<String>,
+    pub country: Option<String>,
+    /// `log_seq` of the last party of the previous page.
+    pub after: Option<i64>,
+    /// 1 to 500, default 100.
+    pub limit: Option<u32>,
+}
+
+/// List parties in registration order, optionally by registration (operator only).
+#[utoipa::path(
+    get, path = "/v1/parties", tag = "parties",
+    params(PartyQuery),
+    responses(
+        (status = 200, body = [PartyView]),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/parties")]
+pub async fn list_parties(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PartyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(PartyKind::Operator)?;
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be 1 to 500",
+        ));
+    }
+    let rows = state
+        .db(move |conn| {
+            Ok(parties::list(
+                conn,
+                query.reg_no.as_deref(),
+                query.country.as_deref(),
+                query.after,
+                i64::from(limit),
+            )?)
+        })
+        .await?;
+    let views = rows
+        .into_iter()
+        .map(PartyView::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// The operator reads any party; a party reads itself.
@@ -264,13 +327,19 @@ pub async fn register_key(
             errors.push(FieldError::new(
                 "public_key",
                 "invalid_public_key",
-                format!("expected a raw 32-byte Ed25519 public key, base64url without padding: {e}"),
+                format!(
+                    "expected a raw 32-byte Ed25519 public key, base64url without padding: {e}"
+                ),
             ));
             None
         }
     };
     if req.label.trim().is_empty() || req.label.chars().count() > 200 {
-        errors.push(FieldError::new("label", "required", "label must be 1 to 200 characters"));
+        errors.push(FieldError::new(
+            "label",
+            "required",
+            "label must be 1 to 200 characters",
+        ));
     }
     let (Some(public_key), true) = (public_key, errors.is_empty()) else {
         return Err(ApiError::validation(errors));

@@ -104,11 +104,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         Problem {
             problem_type: format!("urn:ewaybill:problem:{}", self.code),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_owned(),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             code: self.code.to_owned(),
             detail: Some(self.detail.clone()),
@@ -197,7 +193,11 @@ impl From<Rejection> for ApiError {
                     if t.allowed.is_empty() {
                         "nothing (final status)".to_owned()
                     } else {
-                        t.allowed.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+                        t.allowed
+                            .iter()
+                            .map(|a| a.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 ),
             )
@@ -207,7 +207,10 @@ impl From<Rejection> for ApiError {
             )
             .with(
                 "allowed_acts",
-                t.allowed.iter().map(|a| Value::from(a.as_str())).collect::<Vec<_>>(),
+                t.allowed
+                    .iter()
+                    .map(|a| Value::from(a.as_str()))
+                    .collect::<Vec<_>>(),
             ),
             Rejection::Invalid(errors) => Self::validation(errors),
             Rejection::DuplicateNumber => {
@@ -247,7 +250,11 @@ mod tests {
 
     #[test]
     fn validation_lists_paths() {
-        let err = ApiError::validation(vec![FieldError::new("lines[2].quantity", "must_be_positive", "x")]);
+        let err = ApiError::validation(vec![FieldError::new(
+            "lines[2].quantity",
+            "must_be_positive",
+            "x",
+        )]);
         let body = serde_json::to_value(err.problem()).unwrap();
         assert_eq!(body["status"], 422);
         assert_eq!(body["errors"][0]["path"], "lines[2].quantity");

@@ -63,7 +63,12 @@ impl TokenIssuer {
         }
     }
 
-    pub fn issue(&self, party_id: &str, key_id: &str, kind: PartyKind) -> Result<String, TokenError> {
+    pub fn issue(
+        &self,
+        party_id: &str,
+        key_id: &str,
+        kind: PartyKind,
+    ) -> Result<String, TokenError> {
         let now = chrono::Utc::now().timestamp();
         let claims = AccessClaims {
             iss: ISSUER.into(),

@@ -286,7 +286,11 @@ async fn submit_act(
             caller_party_id: caller.party_id,
         })))
         .await?;
-    let Outcome::Act { state: waybill, event } = outcome else {
+    let Outcome::Act {
+        state: waybill,
+        event,
+    } = outcome
+    else {
         return Err(ApiError::internal());
     };
     let location = format!("/v1/waybills/{}", waybill.id);
@@ -425,7 +429,10 @@ pub async fn list_waybills(
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_limit", "limit must be 1 to 200"));
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be 1 to 200",
+        ));
     }
     let scope = match (caller.kind, query.role) {
         (PartyKind::Company, None) => Scope::Party(caller.party_id.clone()),
@@ -461,7 +468,14 @@ pub async fn list_waybills(
             let rows = waybills::list(conn, &scope, &filter, i64::from(limit))?;
             if caller.kind == PartyKind::Authority {
                 let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-                audit_access(conn, &caller, "waybill.list", None, Some(audited_query), Some(count))?;
+                audit_access(
+                    conn,
+                    &caller,
+                    "waybill.list",
+                    None,
+                    Some(audited_query),
+                    Some(count),
+                )?;
             }
             Ok(rows)
         })
@@ -499,6 +513,8 @@ mod tests {
     fn cursor_round_trips_and_rejects_junk() {
         assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
         assert!(decode_cursor("junk!").is_err());
-        assert!(decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x:1")).is_err());
+        assert!(
+            decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x:1")).is_err()
+        );
     }
 }

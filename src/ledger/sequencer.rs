@@ -108,7 +108,9 @@ impl Writer {
     fn commit(&self, batch: &mut Vec<Job>) {
         let started = Instant::now();
         let results = self.write_batch(batch);
-        self.metrics.batch_seconds.observe(started.elapsed().as_secs_f64());
+        self.metrics
+            .batch_seconds
+            .observe(started.elapsed().as_secs_f64());
         self.metrics.batch_size.observe(batch.len() as f64);
         match results {
             Ok(results) => {
@@ -125,9 +127,11 @@ impl Writer {
             Err(e) => {
                 tracing::error!(error = %e, size = batch.len(), "batch rolled back");
                 for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(WriteError::Storage(StorageError::Connect(
-                        format!("the batch could not be committed: {e}"),
-                    ))));
+                    let _ = job
+                        .reply
+                        .send(Err(WriteError::Storage(StorageError::Connect(format!(
+                            "the batch could not be committed: {e}"
+                        )))));
                 }
             }
         }
@@ -141,8 +145,8 @@ impl Writer {
             let mut seq = events::begin_batch(conn)?;
             let mut results = Vec::with_capacity(batch.len());
             for job in batch {
-                let result =
-                    conn.transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
+                let result = conn
+                    .transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
                 if result.is_ok() {
                     seq += 1;
                 }
@@ -170,7 +174,12 @@ impl Writer {
         Ok(self.pool.get()?)
     }
 
-    fn apply(&self, conn: &mut DbConnection, command: &Command, seq: i64) -> Result<Outcome, WriteError> {
+    fn apply(
+        &self,
+        conn: &mut DbConnection,
+        command: &Command,
+        seq: i64,
+    ) -> Result<Outcome, WriteError> {
         match command {
             Command::AppendAct(act) => apply::append_act(conn, act, seq),
             Command::CreateParty {

@@ -1,5 +1,6 @@
 //! One connection type over PostgreSQL and SQLite, and the pool around it.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -97,11 +98,13 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
             // WAL lets readers run while the sequencer writes; NORMAL sync is
             // durable in WAL mode except for the last commits on power loss,
             // so use FULL: a receipt must mean the act is on disk.
+            // busy_timeout first: switching a new file to WAL takes a lock
+            // that the pool's other connections must wait for, not fail on.
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL;
+                "PRAGMA busy_timeout = 10000;
+                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
-                 PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = 10000;",
+                 PRAGMA foreign_keys = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -131,10 +134,19 @@ pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, StorageError> {
 pub fn open_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StorageError> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
     {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StorageError::Config(format!("cannot create {}: {e}", dir.display()))
-        })?;
+        // The ledger holds commercial data: a directory we create is private.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    if let DatabaseUrl::Sqlite(_) = url {
+        // Switch a new file to WAL once, alone: done by many pooled
+        // connections at the same moment, the switch can fail as "locked".
+        drop(connect(url)?);
     }
     let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
     Pool::builder()
@@ -171,7 +183,14 @@ mod tests {
 
     #[test]
     fn unknown_schemes_are_refused() {
-        for url in ["mysql://x", "./data/x.db", "postgress://x", "sqlite://", "sqlite://:memory:", ""] {
+        for url in [
+            "mysql://x",
+            "./data/x.db",
+            "postgress://x",
+            "sqlite://",
+            "sqlite://:memory:",
+            "",
+        ] {
             assert!(DatabaseUrl::parse(url).is_err(), "{url}");
         }
     }

@@ -55,7 +55,9 @@ pub fn size(conn: &mut DbConnection) -> StorageResult<i64> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &EventRow) -> StorageResult<()> {
-    diesel::insert_into(events::table).values(row).execute(conn)?;
+    diesel::insert_into(events::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 

@@ -20,7 +20,9 @@ pub struct PartyRow {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &PartyRow) -> StorageResult<()> {
-    diesel::insert_into(parties::table).values(row).execute(conn)?;
+    diesel::insert_into(parties::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -53,10 +55,28 @@ pub fn any_of_kind(conn: &mut DbConnection, kind: &str) -> StorageResult<bool> {
     Ok(count > 0)
 }
 
-pub fn list(conn: &mut DbConnection, limit: i64) -> StorageResult<Vec<PartyRow>> {
-    Ok(parties::table
+/// Parties in registration order, optionally by registration number and
+/// country; `after_seq` pages on.
+pub fn list(
+    conn: &mut DbConnection,
+    reg_no: Option<&str>,
+    country: Option<&str>,
+    after_seq: Option<i64>,
+    limit: i64,
+) -> StorageResult<Vec<PartyRow>> {
+    let mut query = parties::table
         .order(parties::log_seq.asc())
         .limit(limit)
         .select(PartyRow::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(reg_no) = reg_no {
+        query = query.filter(parties::reg_no.eq(reg_no.to_owned()));
+    }
+    if let Some(country) = country {
+        query = query.filter(parties::country.eq(country.to_owned()));
+    }
+    if let Some(after) = after_seq {
+        query = query.filter(parties::log_seq.gt(after));
+    }
+    Ok(query.load(conn)?)
 }

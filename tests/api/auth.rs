@@ -36,11 +36,26 @@ async fn assertion_rules(app: TestApp) {
     assert_eq!(body["code"], "assertion_replayed");
 
     let cases = [
-        ("assertion_expired", json!({"iss": kid, "aud": "ewaybill", "iat": now - 600, "exp": now - 300, "jti": "a1"})),
-        ("invalid_audience", json!({"iss": kid, "aud": "someone-else", "iat": now, "exp": now + 60, "jti": "a2"})),
-        ("invalid_issuer", json!({"iss": "another", "aud": "ewaybill", "iat": now, "exp": now + 60, "jti": "a3"})),
-        ("assertion_lifetime_too_long", json!({"iss": kid, "aud": "ewaybill", "iat": now, "exp": now + 3600, "jti": "a4"})),
-        ("invalid_assertion", json!({"iss": kid, "aud": "ewaybill", "iat": now, "exp": now + 60})),
+        (
+            "assertion_expired",
+            json!({"iss": kid, "aud": "ewaybill", "iat": now - 600, "exp": now - 300, "jti": "a1"}),
+        ),
+        (
+            "invalid_audience",
+            json!({"iss": kid, "aud": "someone-else", "iat": now, "exp": now + 60, "jti": "a2"}),
+        ),
+        (
+            "invalid_issuer",
+            json!({"iss": "another", "aud": "ewaybill", "iat": now, "exp": now + 60, "jti": "a3"}),
+        ),
+        (
+            "assertion_lifetime_too_long",
+            json!({"iss": kid, "aud": "ewaybill", "iat": now, "exp": now + 3600, "jti": "a4"}),
+        ),
+        (
+            "invalid_assertion",
+            json!({"iss": kid, "aud": "ewaybill", "iat": now, "exp": now + 60}),
+        ),
     ];
     for (code, claims) in cases {
         let (status, body) = app.exchange(&assertion(key, claims)).await;
@@ -51,7 +66,9 @@ async fn assertion_rules(app: TestApp) {
 
     // A key nobody registered.
     let stranger = KeyPair::generate().unwrap();
-    let (status, body) = app.exchange(&assertion(&stranger, good_claims(&stranger))).await;
+    let (status, body) = app
+        .exchange(&assertion(&stranger, good_claims(&stranger)))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["code"], "unknown_key");
 
@@ -69,7 +86,10 @@ async fn assertion_rules(app: TestApp) {
 
     // HS256 is refused whatever the secret.
     let hs = jsonwebtoken::encode(
-        &jsonwebtoken::Header { kid: Some(kid.clone()), ..jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256) },
+        &jsonwebtoken::Header {
+            kid: Some(kid.clone()),
+            ..jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256)
+        },
         &good_claims(key),
         &jsonwebtoken::EncodingKey::from_secret(key.public_key().as_bytes()).unwrap(),
     )
@@ -95,12 +115,24 @@ async fn every_endpoint_but_health_needs_a_token(app: TestApp) {
         (Method::GET, "/v1/me".to_owned()),
         (Method::GET, "/v1/audit/access".to_owned()),
     ] {
-        let res = app.http.request(method.clone(), app.url(&path)).json(&json!({})).send().await.unwrap();
+        let res = app
+            .http
+            .request(method.clone(), app.url(&path))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
         assert_eq!(res.headers()["content-type"], "application/problem+json");
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["code"], "missing_token");
-        let res = app.http.request(method.clone(), app.url(&path)).bearer_auth("garbage").send().await.unwrap();
+        let res = app
+            .http
+            .request(method.clone(), app.url(&path))
+            .bearer_auth("garbage")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
     }
     for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
@@ -112,12 +144,19 @@ async fn every_endpoint_but_health_needs_a_token(app: TestApp) {
 async fn tampered_document_and_signature_are_refused_and_nothing_is_written(app: TestApp) {
     let (consignor, carrier, consignee) = app.parties().await;
     let id = uuid::Uuid::now_v7();
-    let envelope = consignor.sign("consignor.issue", id, None, crate::common::document("WB-T1", &consignor, &carrier, &consignee));
+    let envelope = consignor.sign(
+        "consignor.issue",
+        id,
+        None,
+        crate::common::document("WB-T1", &consignor, &carrier, &consignee),
+    );
 
     let mut tampered = envelope.clone();
     tampered["act"]["body"]["lines"][0]["quantity"] = json!("1000");
     tampered["act"]["body"]["lines"][0]["amount"] = json!("1200.00");
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(tampered)).await;
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(tampered))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["code"], "invalid_signature");
 
@@ -126,19 +165,27 @@ async fn tampered_document_and_signature_are_refused_and_nothing_is_written(app:
     let flipped = if sig.starts_with('A') { "B" } else { "A" };
     sig.replace_range(0..1, flipped);
     bad_sig["signature"] = json!(sig);
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(bad_sig)).await;
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(bad_sig))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["code"], "invalid_signature");
 
     let mut short_sig = envelope.clone();
     short_sig["signature"] = json!("AAAA");
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(short_sig)).await;
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(short_sig))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "invalid_signature_encoding");
 
-    let (status, _) = app.call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None).await;
+    let (status, _) = app
+        .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
-    let (status, _) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope)).await;
+    let (status, _) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -146,27 +193,49 @@ async fn wrong_key_for_the_role_is_403(app: TestApp) {
     let mut s = app.shipment().await;
     // The carrier tries to cancel as if it were the consignor.
     let carrier = s.carrier.clone();
-    let (status, problem) = app.act(&mut s, &carrier, "consignor.cancel", json!({"reason": "x"})).await;
+    let (status, problem) = app
+        .act(&mut s, &carrier, "consignor.cancel", json!({"reason": "x"}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "wrong_party_for_role");
     assert_eq!(problem["required_role"], "consignor");
 
     // The consignee's key on a carrier act.
     let consignee = s.consignee.clone();
-    let (status, problem) = app.act(&mut s, &consignee, "carrier.accept", json!({})).await;
+    let (status, problem) = app
+        .act(&mut s, &consignee, "carrier.accept", json!({}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "wrong_party_for_role");
 
     // An act signed with someone else's key, sent with one's own token.
-    let envelope = s.consignor.sign("consignor.cancel", s.id, Some(&s.head), json!({"reason": "x"}));
-    let (status, problem) = app.call(&carrier, Method::POST, &format!("/v1/waybills/{}/events", s.id), Some(envelope)).await;
+    let envelope = s.consignor.sign(
+        "consignor.cancel",
+        s.id,
+        Some(&s.head),
+        json!({"reason": "x"}),
+    );
+    let (status, problem) = app
+        .call(
+            &carrier,
+            Method::POST,
+            &format!("/v1/waybills/{}/events", s.id),
+            Some(envelope),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "signer_not_caller");
 
     // Issuing in another company's name.
-    let fake = carrier.sign("consignor.issue", uuid::Uuid::now_v7(), None,
-        crate::common::document("WB-F1", &s.consignor, &carrier, &s.consignee));
-    let (status, problem) = app.call(&carrier, Method::POST, "/v1/waybills", Some(fake)).await;
+    let fake = carrier.sign(
+        "consignor.issue",
+        uuid::Uuid::now_v7(),
+        None,
+        crate::common::document("WB-F1", &s.consignor, &carrier, &s.consignee),
+    );
+    let (status, problem) = app
+        .call(&carrier, Method::POST, "/v1/waybills", Some(fake))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "wrong_party_for_role");
 
@@ -174,15 +243,28 @@ async fn wrong_key_for_the_role_is_403(app: TestApp) {
     let stranger = KeyPair::generate().unwrap();
     let act = json!({"type": "consignor.cancel", "waybill_id": s.id, "prev": s.head,
         "key_id": stranger.public_key().key_id(), "signed_at": Utc::now().to_rfc3339(), "body": {"reason": "x"}});
-    let (status, problem) = app.call(&s.consignor, Method::POST, &format!("/v1/waybills/{}/events", s.id),
-        Some(sign_envelope(&stranger, act))).await;
+    let (status, problem) = app
+        .call(
+            &s.consignor,
+            Method::POST,
+            &format!("/v1/waybills/{}/events", s.id),
+            Some(sign_envelope(&stranger, act)),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "unknown_key");
 
     // Authorities and the operator never sign acts.
     let police = app.register_party("authority", "State police").await;
     let envelope = police.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-    let (status, problem) = app.call(&police, Method::POST, &format!("/v1/waybills/{}/events", s.id), Some(envelope)).await;
+    let (status, problem) = app
+        .call(
+            &police,
+            Method::POST,
+            &format!("/v1/waybills/{}/events", s.id),
+            Some(envelope),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "not_a_company");
 }
@@ -191,7 +273,12 @@ async fn revoked_key_can_neither_sign_nor_log_in(app: TestApp) {
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
     let (status, body) = app
-        .call(&app.admin, Method::DELETE, &format!("/v1/parties/{}/keys/{}", carrier.party_id, carrier.key_id()), None)
+        .call(
+            &app.admin,
+            Method::DELETE,
+            &format!("/v1/parties/{}/keys/{}", carrier.party_id, carrier.key_id()),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["active"], false);
@@ -201,7 +288,9 @@ async fn revoked_key_can_neither_sign_nor_log_in(app: TestApp) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "key_revoked");
     // No new token either.
-    let (status, problem) = app.exchange(&assertion(&carrier.key, good_claims(&carrier.key))).await;
+    let (status, problem) = app
+        .exchange(&assertion(&carrier.key, good_claims(&carrier.key)))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "key_revoked");
 
@@ -209,21 +298,42 @@ async fn revoked_key_can_neither_sign_nor_log_in(app: TestApp) {
     // the revoked key are still refused.
     let new_key = KeyPair::generate().unwrap();
     let (status, _) = app
-        .call(&app.admin, Method::POST, &format!("/v1/parties/{}/keys", carrier.party_id),
-            Some(json!({"public_key": new_key.public_key().to_base64url(), "label": "replacement"})))
+        .call(
+            &app.admin,
+            Method::POST,
+            &format!("/v1/parties/{}/keys", carrier.party_id),
+            Some(
+                json!({"public_key": new_key.public_key().to_base64url(), "label": "replacement"}),
+            ),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let mut fresh = carrier.clone();
     fresh.token = app.token_for(&new_key).await;
     let old_signed = carrier.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-    let (status, problem) = app.call(&fresh, Method::POST, &format!("/v1/waybills/{}/events", s.id), Some(old_signed)).await;
+    let (status, problem) = app
+        .call(
+            &fresh,
+            Method::POST,
+            &format!("/v1/waybills/{}/events", s.id),
+            Some(old_signed),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(problem["code"], "key_revoked");
     fresh.key = new_key;
-    assert_eq!(app.act(&mut s, &fresh, "carrier.accept", json!({})).await.0, StatusCode::CREATED);
+    assert_eq!(
+        app.act(&mut s, &fresh, "carrier.accept", json!({})).await.0,
+        StatusCode::CREATED
+    );
 
     let (status, problem) = app
-        .call(&app.admin, Method::DELETE, &format!("/v1/parties/{}/keys/{}", carrier.party_id, carrier.key_id()), None)
+        .call(
+            &app.admin,
+            Method::DELETE,
+            &format!("/v1/parties/{}/keys/{}", carrier.party_id, carrier.key_id()),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "key_already_revoked");
@@ -235,7 +345,14 @@ async fn signed_at_must_be_recent(app: TestApp) {
         "key_id": consignor.key_id(),
         "signed_at": (Utc::now() - chrono::Duration::minutes(10)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "body": crate::common::document("WB-S1", &consignor, &carrier, &consignee)});
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(sign_envelope(&consignor.key, act))).await;
+    let (status, problem) = app
+        .call(
+            &consignor,
+            Method::POST,
+            "/v1/waybills",
+            Some(sign_envelope(&consignor.key, act)),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["path"], "act.signed_at");
     assert_eq!(problem["errors"][0]["code"], "signed_at_out_of_window");
@@ -246,23 +363,63 @@ async fn keys_can_be_added_by_the_party_itself(app: TestApp) {
     let other = app.company("Other").await;
     let key = KeyPair::generate().unwrap();
     let body = json!({"public_key": key.public_key().to_base64url(), "label": "second device"});
-    let (status, view) = app.call(&company, Method::POST, &format!("/v1/parties/{}/keys", company.party_id), Some(body.clone())).await;
+    let (status, view) = app
+        .call(
+            &company,
+            Method::POST,
+            &format!("/v1/parties/{}/keys", company.party_id),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{view}");
     assert_eq!(view["key_id"], key.public_key().key_id());
-    let (status, _) = app.call(&other, Method::POST, &format!("/v1/parties/{}/keys", company.party_id), Some(body.clone())).await;
+    let (status, _) = app
+        .call(
+            &other,
+            Method::POST,
+            &format!("/v1/parties/{}/keys", company.party_id),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, problem) = app.call(&company, Method::POST, &format!("/v1/parties/{}/keys", company.party_id), Some(body)).await;
+    let (status, problem) = app
+        .call(
+            &company,
+            Method::POST,
+            &format!("/v1/parties/{}/keys", company.party_id),
+            Some(body),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "key_exists");
-    let (status, problem) = app.call(&company, Method::POST, &format!("/v1/parties/{}/keys", company.party_id),
-        Some(json!({"public_key": "AAAA", "label": "x"}))).await;
+    let (status, problem) = app
+        .call(
+            &company,
+            Method::POST,
+            &format!("/v1/parties/{}/keys", company.party_id),
+            Some(json!({"public_key": "AAAA", "label": "x"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["path"], "public_key");
     // Only the operator registers parties.
-    let (status, _) = app.call(&company, Method::POST, "/v1/parties",
-        Some(json!({"kind": "company", "name": "x", "reg_no": "1", "country": "LV"}))).await;
+    let (status, _) = app
+        .call(
+            &company,
+            Method::POST,
+            "/v1/parties",
+            Some(json!({"kind": "company", "name": "x", "reg_no": "1", "country": "LV"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, keys) = app.call(&company, Method::GET, &format!("/v1/parties/{}/keys", company.party_id), None).await;
+    let (status, keys) = app
+        .call(
+            &company,
+            Method::GET,
+            &format!("/v1/parties/{}/keys", company.party_id),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(keys.as_array().unwrap().len(), 2);
 }

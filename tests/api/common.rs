@@ -90,7 +90,10 @@ fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) 
         ("DATABASE_URL", database_url.to_owned()),
         ("EWAYBILL_LISTEN", "127.0.0.1:0".to_owned()),
         ("EWAYBILL_DATA_DIR", data_dir.display().to_string()),
-        ("EWAYBILL_BOOTSTRAP_ADMIN_KEY", admin.public_key().to_base64url()),
+        (
+            "EWAYBILL_BOOTSTRAP_ADMIN_KEY",
+            admin.public_key().to_base64url(),
+        ),
         ("EWAYBILL_MAX_BODY_BYTES", "262144".to_owned()),
         ("EWAYBILL_DB_POOL_SIZE", "6".to_owned()),
     ];
@@ -129,10 +132,16 @@ impl TestApp {
         Some(Self::start(url, dir, Some((base, name))).await)
     }
 
-    async fn start(url: String, dir: tempfile::TempDir, pg_cleanup: Option<(String, String)>) -> TestApp {
+    async fn start(
+        url: String,
+        dir: tempfile::TempDir,
+        pg_cleanup: Option<(String, String)>,
+    ) -> TestApp {
         let admin_key = KeyPair::generate().unwrap();
         let config = base_config(&url, dir.path(), &admin_key);
-        let (addr, _ledger) = ewaybill::startup::spawn(config).await.expect("service starts");
+        let (addr, _ledger) = ewaybill::startup::spawn(config)
+            .await
+            .expect("service starts");
         let http = reqwest::Client::new();
         let mut app = TestApp {
             addr,
@@ -177,19 +186,34 @@ impl TestApp {
     }
 
     /// An authenticated JSON call.
-    pub async fn call(&self, who: &Actor, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, self.url(path)).bearer_auth(&who.token);
+    pub async fn call(
+        &self,
+        who: &Actor,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&who.token);
         if let Some(body) = body {
             req = req.json(&body);
         }
         let res = req.send().await.unwrap();
         let status = res.status();
         let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn register_party(&self, kind: &str, name: &str) -> Actor {
-        let reg_no = format!("{}", 40_000_000_000u64 + u64::from(rand_u16()) * 1000 + u64::from(rand_u16() % 1000));
+        let reg_no = format!(
+            "{}",
+            40_000_000_000u64 + u64::from(rand_u16()) * 1000 + u64::from(rand_u16() % 1000)
+        );
         let (status, party) = self
             .call(
                 &self.admin,
@@ -211,7 +235,13 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let token = self.token_for(&key).await;
-        Actor { party_id, key, token, reg_no, name: name.to_owned() }
+        Actor {
+            party_id,
+            key,
+            token,
+            reg_no,
+            name: name.to_owned(),
+        }
     }
 
     pub async fn company(&self, name: &str) -> Actor {
@@ -230,8 +260,13 @@ fn rand_u16() -> u16 {
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..cut], name);
     if let Some(q) = query {
         out.push('?');
@@ -245,7 +280,8 @@ impl Drop for TestApp {
         if let Some((base, name)) = self.pg_cleanup.take()
             && let Ok(mut conn) = diesel::PgConnection::establish(&base)
         {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn);
         }
     }
 }
@@ -295,11 +331,28 @@ impl TestApp {
         )
     }
 
-    pub async fn issue(&self, consignor: &Actor, carrier: &Actor, consignee: &Actor) -> (Uuid, String) {
+    pub async fn issue(
+        &self,
+        consignor: &Actor,
+        carrier: &Actor,
+        consignee: &Actor,
+    ) -> (Uuid, String) {
         let id = Uuid::now_v7();
         let number = format!("WB-{}", id.simple());
-        let envelope = consignor.sign("consignor.issue", id, None, document(&number, consignor, carrier, consignee));
-        let (status, body) = self.call(consignor, Method::POST, "/v1/waybills", Some(envelope.clone())).await;
+        let envelope = consignor.sign(
+            "consignor.issue",
+            id,
+            None,
+            document(&number, consignor, carrier, consignee),
+        );
+        let (status, body) = self
+            .call(
+                consignor,
+                Method::POST,
+                "/v1/waybills",
+                Some(envelope.clone()),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["event"]["hash"], hash_of(&envelope));
         (id, hash_of(&envelope))
@@ -308,14 +361,31 @@ impl TestApp {
     pub async fn shipment(&self) -> Shipment {
         let (consignor, carrier, consignee) = self.parties().await;
         let (id, head) = self.issue(&consignor, &carrier, &consignee).await;
-        Shipment { consignor, carrier, consignee, id, head }
+        Shipment {
+            consignor,
+            carrier,
+            consignee,
+            id,
+            head,
+        }
     }
 
     /// Signs and posts a later act; on success moves `head` along.
-    pub async fn act(&self, s: &mut Shipment, who: &Actor, act_type: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn act(
+        &self,
+        s: &mut Shipment,
+        who: &Actor,
+        act_type: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let envelope = who.sign(act_type, s.id, Some(&s.head), body);
         let (status, response) = self
-            .call(who, Method::POST, &format!("/v1/waybills/{}/events", s.id), Some(envelope.clone()))
+            .call(
+                who,
+                Method::POST,
+                &format!("/v1/waybills/{}/events", s.id),
+                Some(envelope.clone()),
+            )
             .await;
         if status == StatusCode::CREATED {
             s.head = hash_of(&envelope);

@@ -15,16 +15,31 @@ async fn racing_acts_on_one_waybill_exactly_one_wins(app: TestApp) {
     for _ in 0..3 {
         let s = app.shipment().await;
         let path = format!("/v1/waybills/{}/events", s.id);
-        let accept = s.carrier.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-        let decline = s.carrier.sign("carrier.decline", s.id, Some(&s.head), json!({"reason": "busy"}));
-        let cancel = s.consignor.sign("consignor.cancel", s.id, Some(&s.head), json!({"reason": "changed mind"}));
+        let accept = s
+            .carrier
+            .sign("carrier.accept", s.id, Some(&s.head), json!({}));
+        let decline = s.carrier.sign(
+            "carrier.decline",
+            s.id,
+            Some(&s.head),
+            json!({"reason": "busy"}),
+        );
+        let cancel = s.consignor.sign(
+            "consignor.cancel",
+            s.id,
+            Some(&s.head),
+            json!({"reason": "changed mind"}),
+        );
         let (a, b, c) = futures_util::join!(
             app.call(&s.carrier, Method::POST, &path, Some(accept)),
             app.call(&s.carrier, Method::POST, &path, Some(decline)),
             app.call(&s.consignor, Method::POST, &path, Some(cancel)),
         );
         let results = [a, b, c];
-        let winners = results.iter().filter(|(st, _)| *st == StatusCode::CREATED).count();
+        let winners = results
+            .iter()
+            .filter(|(st, _)| *st == StatusCode::CREATED)
+            .count();
         assert_eq!(winners, 1, "{results:?}");
         for (status, body) in results.iter().filter(|(st, _)| *st != StatusCode::CREATED) {
             assert_eq!(*status, StatusCode::CONFLICT);
@@ -48,7 +63,21 @@ async fn concurrent_issues_share_batches_and_keep_a_gap_free_log(app: TestApp) {
     let expected: Vec<i64> = (0..seqs.len() as i64).collect();
     assert_eq!(seqs, expected, "one gap-free order");
 
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("ewaybill_sequencer_batch_size_count"), "{metrics}");
-    assert!(metrics.contains("ewaybill_commands_committed_total{kind=\"act\"} 40"), "{metrics}");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("ewaybill_sequencer_batch_size_count"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("ewaybill_commands_committed_total{kind=\"act\"} 40"),
+        "{metrics}"
+    );
 }

@@ -21,10 +21,15 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
     let (status, body) = app
-        .act(&mut s, &carrier, "carrier.accept", json!({"reservations": [
-            {"line_no": 1, "note": "two crates dented"},
-            {"note": "seal number not legible"}
-        ]}))
+        .act(
+            &mut s,
+            &carrier,
+            "carrier.accept",
+            json!({"reservations": [
+                {"line_no": 1, "note": "two crates dented"},
+                {"note": "seal number not legible"}
+            ]}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "in_transit");
@@ -32,22 +37,35 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
     assert_eq!(body["waybill"]["version"], 2);
 
     let (status, body) = app
-        .act(&mut s, &carrier, "carrier.change_vehicle", json!({
-            "vehicle_plate": "KX-9876", "vehicle_country": "LV", "driver_name": "Anna Ozola",
-            "reason": "breakdown near Sigulda"
-        }))
+        .act(
+            &mut s,
+            &carrier,
+            "carrier.change_vehicle",
+            json!({
+                "vehicle_plate": "KX-9876", "vehicle_country": "LV", "driver_name": "Anna Ozola",
+                "reason": "breakdown near Sigulda"
+            }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["transport"]["vehicle_plate"], "KX-9876");
-    assert_eq!(body["waybill"]["document"]["transport"]["vehicle_plate"], "AB-1234");
+    assert_eq!(
+        body["waybill"]["document"]["transport"]["vehicle_plate"],
+        "AB-1234"
+    );
     assert_eq!(body["waybill"]["vehicle_changes"], 1);
 
     let consignee = s.consignee.clone();
     let (status, body) = app
-        .act(&mut s, &consignee, "consignee.accept", json!({
-            "lines": [{"line_no": 1, "received_quantity": "95", "note": "5 l broken"}],
-            "note": "accepted with shortfall"
-        }))
+        .act(
+            &mut s,
+            &consignee,
+            "consignee.accept",
+            json!({
+                "lines": [{"line_no": 1, "received_quantity": "95", "note": "5 l broken"}],
+                "note": "accepted with shortfall"
+            }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let waybill = &body["waybill"];
@@ -60,7 +78,9 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
 
     // Every party sees the same final state.
     for who in [&s.consignor, &s.carrier, &s.consignee] {
-        let (status, state) = app.call(who, Method::GET, &format!("/v1/waybills/{}", s.id), None).await;
+        let (status, state) = app
+            .call(who, Method::GET, &format!("/v1/waybills/{}", s.id), None)
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(state["status"], "partially_accepted");
         assert_eq!(state["head"], s.head);
@@ -70,8 +90,15 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
 async fn full_delivery(app: TestApp) {
     let mut s = app.shipment().await;
     let (carrier, consignee) = (s.carrier.clone(), s.consignee.clone());
-    assert_eq!(app.act(&mut s, &carrier, "carrier.accept", json!({})).await.0, StatusCode::CREATED);
-    let (status, body) = app.act(&mut s, &consignee, "consignee.accept", json!({})).await;
+    assert_eq!(
+        app.act(&mut s, &carrier, "carrier.accept", json!({}))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (status, body) = app
+        .act(&mut s, &consignee, "consignee.accept", json!({}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "delivered");
 }
@@ -80,7 +107,12 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
     let mut s = app.shipment().await;
     let first_carrier = s.carrier.clone();
     let (status, body) = app
-        .act(&mut s, &first_carrier, "carrier.decline", json!({"reason": "no free trucks"}))
+        .act(
+            &mut s,
+            &first_carrier,
+            "carrier.decline",
+            json!({"reason": "no free trucks"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "declined");
@@ -88,38 +120,87 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
 
     let second_carrier = app.company("Second carrier").await;
     let consignor = s.consignor.clone();
-    let number = body["waybill"]["document"]["number"].as_str().unwrap().to_owned();
+    let number = body["waybill"]["document"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let corrected = document(&number, &s.consignor, &second_carrier, &s.consignee);
-    let (status, body) = app.act(&mut s, &consignor, "consignor.correct", corrected).await;
+    let (status, body) = app
+        .act(&mut s, &consignor, "consignor.correct", corrected)
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "issued");
     assert_eq!(body["waybill"]["corrections"], 1);
-    assert_eq!(body["waybill"]["document"]["carrier"]["reg_no"], second_carrier.reg_no.as_str());
+    assert_eq!(
+        body["waybill"]["document"]["carrier"]["reg_no"],
+        second_carrier.reg_no.as_str()
+    );
 
     // The declined carrier is no longer on the waybill; the new one acts.
-    let (status, _) = app.act(&mut s, &first_carrier, "carrier.accept", json!({})).await;
+    let (status, _) = app
+        .act(&mut s, &first_carrier, "carrier.accept", json!({}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     s.carrier = second_carrier.clone();
-    assert_eq!(app.act(&mut s, &second_carrier, "carrier.accept", json!({})).await.0, StatusCode::CREATED);
+    assert_eq!(
+        app.act(&mut s, &second_carrier, "carrier.accept", json!({}))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
     let consignee = s.consignee.clone();
     let (status, body) = app
-        .act(&mut s, &consignee, "consignee.reject", json!({"reason": "wrong goods"}))
+        .act(
+            &mut s,
+            &consignee,
+            "consignee.reject",
+            json!({"reason": "wrong goods"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "rejected");
 
     // The earlier document version stays in the chain.
-    let (_, events) = app.call(&consignor, Method::GET, &format!("/v1/waybills/{}/events", s.id), None).await;
-    let types: Vec<_> = events.as_array().unwrap().iter().map(|e| e["act"]["type"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(types, ["consignor.issue", "carrier.decline", "consignor.correct", "carrier.accept", "consignee.reject"]);
-    assert_eq!(events[0]["act"]["body"]["carrier"]["reg_no"], first_carrier.reg_no.as_str());
+    let (_, events) = app
+        .call(
+            &consignor,
+            Method::GET,
+            &format!("/v1/waybills/{}/events", s.id),
+            None,
+        )
+        .await;
+    let types: Vec<_> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["act"]["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "consignor.issue",
+            "carrier.decline",
+            "consignor.correct",
+            "carrier.accept",
+            "consignee.reject"
+        ]
+    );
+    assert_eq!(
+        events[0]["act"]["body"]["carrier"]["reg_no"],
+        first_carrier.reg_no.as_str()
+    );
 }
 
 async fn cancel_before_acceptance(app: TestApp) {
     let mut s = app.shipment().await;
     let consignor = s.consignor.clone();
     let (status, body) = app
-        .act(&mut s, &consignor, "consignor.cancel", json!({"reason": "order withdrawn"}))
+        .act(
+            &mut s,
+            &consignor,
+            "consignor.cancel",
+            json!({"reason": "order withdrawn"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "cancelled");
@@ -128,18 +209,33 @@ async fn cancel_before_acceptance(app: TestApp) {
 /// Drives a fresh waybill into `target` and returns it.
 async fn reach(app: &TestApp, target: &str) -> Shipment {
     let mut s = app.shipment().await;
-    let (consignor, carrier, consignee) = (s.consignor.clone(), s.carrier.clone(), s.consignee.clone());
+    let (consignor, carrier, consignee) =
+        (s.consignor.clone(), s.carrier.clone(), s.consignee.clone());
     let steps: &[(&crate::common::Actor, &str, serde_json::Value)] = match target {
         "issued" => &[],
         "declined" => &[(&carrier, "carrier.decline", json!({"reason": "full"}))],
-        "cancelled" => &[(&consignor, "consignor.cancel", json!({"reason": "withdrawn"}))],
+        "cancelled" => &[(
+            &consignor,
+            "consignor.cancel",
+            json!({"reason": "withdrawn"}),
+        )],
         "in_transit" => &[(&carrier, "carrier.accept", json!({}))],
-        "delivered" => &[(&carrier, "carrier.accept", json!({})), (&consignee, "consignee.accept", json!({}))],
+        "delivered" => &[
+            (&carrier, "carrier.accept", json!({})),
+            (&consignee, "consignee.accept", json!({})),
+        ],
         "partially_accepted" => &[
             (&carrier, "carrier.accept", json!({})),
-            (&consignee, "consignee.accept", json!({"lines": [{"line_no": 2, "received_quantity": "1"}]})),
+            (
+                &consignee,
+                "consignee.accept",
+                json!({"lines": [{"line_no": 2, "received_quantity": "1"}]}),
+            ),
         ],
-        "rejected" => &[(&carrier, "carrier.accept", json!({})), (&consignee, "consignee.reject", json!({"reason": "late"}))],
+        "rejected" => &[
+            (&carrier, "carrier.accept", json!({})),
+            (&consignee, "consignee.reject", json!({"reason": "late"})),
+        ],
         other => panic!("unknown status {other}"),
     };
     for (who, act, body) in steps {
@@ -151,17 +247,37 @@ async fn reach(app: &TestApp, target: &str) -> Shipment {
 
 async fn every_illegal_transition_is_409_naming_status_and_allowed_acts(app: TestApp) {
     let allowed: &[(&str, &[&str])] = &[
-        ("issued", &["consignor.correct", "consignor.cancel", "carrier.accept", "carrier.decline"]),
+        (
+            "issued",
+            &[
+                "consignor.correct",
+                "consignor.cancel",
+                "carrier.accept",
+                "carrier.decline",
+            ],
+        ),
         ("declined", &["consignor.correct", "consignor.cancel"]),
         ("cancelled", &[]),
-        ("in_transit", &["carrier.change_vehicle", "consignee.accept", "consignee.reject"]),
+        (
+            "in_transit",
+            &[
+                "carrier.change_vehicle",
+                "consignee.accept",
+                "consignee.reject",
+            ],
+        ),
         ("delivered", &[]),
         ("partially_accepted", &[]),
         ("rejected", &[]),
     ];
     let later_acts = [
-        "consignor.correct", "consignor.cancel", "carrier.accept", "carrier.decline",
-        "carrier.change_vehicle", "consignee.accept", "consignee.reject",
+        "consignor.correct",
+        "consignor.cancel",
+        "carrier.accept",
+        "carrier.decline",
+        "carrier.change_vehicle",
+        "consignee.accept",
+        "consignee.reject",
     ];
     let mut refused = 0;
     for (status_name, legal) in allowed {
@@ -173,23 +289,46 @@ async fn every_illegal_transition_is_409_naming_status_and_allowed_acts(app: Tes
                 _ => s.consignee.clone(),
             };
             let body = match *act {
-                "consignor.correct" => {
-                    document(&format!("WB-{}", s.id.simple()), &s.consignor, &s.carrier, &s.consignee)
+                "consignor.correct" => document(
+                    &format!("WB-{}", s.id.simple()),
+                    &s.consignor,
+                    &s.carrier,
+                    &s.consignee,
+                ),
+                "carrier.change_vehicle" => {
+                    json!({"vehicle_plate": "X-1", "vehicle_country": "LV"})
                 }
-                "carrier.change_vehicle" => json!({"vehicle_plate": "X-1", "vehicle_country": "LV"}),
-                "consignor.cancel" | "carrier.decline" | "consignee.reject" => json!({"reason": "x"}),
+                "consignor.cancel" | "carrier.decline" | "consignee.reject" => {
+                    json!({"reason": "x"})
+                }
                 _ => json!({}),
             };
             let (status, problem) = app.act(&mut s, &who, act, body).await;
-            assert_eq!(status, StatusCode::CONFLICT, "{act} in {status_name}: {problem}");
+            assert_eq!(
+                status,
+                StatusCode::CONFLICT,
+                "{act} in {status_name}: {problem}"
+            );
             assert_eq!(problem["code"], "illegal_transition");
             assert_eq!(problem["current_status"], *status_name);
-            let listed: Vec<&str> = problem["allowed_acts"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let listed: Vec<&str> = problem["allowed_acts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
             assert_eq!(listed, *legal, "{act} in {status_name}");
             refused += 1;
         }
         // Nothing was written by the refused acts.
-        let (_, events) = app.call(&s.consignor, Method::GET, &format!("/v1/waybills/{}/events", s.id), None).await;
+        let (_, events) = app
+            .call(
+                &s.consignor,
+                Method::GET,
+                &format!("/v1/waybills/{}/events", s.id),
+                None,
+            )
+            .await;
         assert_eq!(events.as_array().unwrap().last().unwrap()["hash"], s.head);
     }
     // 7 statuses x 7 later acts, minus the 9 legal pairs.
@@ -200,11 +339,25 @@ async fn stale_prev_is_409_with_the_current_head(app: TestApp) {
     let mut s = app.shipment().await;
     let issued_head = s.head.clone();
     let carrier = s.carrier.clone();
-    assert_eq!(app.act(&mut s, &carrier, "carrier.accept", json!({})).await.0, StatusCode::CREATED);
-    let stale = carrier.sign("carrier.change_vehicle", s.id, Some(&issued_head),
-        json!({"vehicle_plate": "X-1", "vehicle_country": "LV"}));
+    assert_eq!(
+        app.act(&mut s, &carrier, "carrier.accept", json!({}))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let stale = carrier.sign(
+        "carrier.change_vehicle",
+        s.id,
+        Some(&issued_head),
+        json!({"vehicle_plate": "X-1", "vehicle_country": "LV"}),
+    );
     let (status, problem) = app
-        .call(&carrier, Method::POST, &format!("/v1/waybills/{}/events", s.id), Some(stale))
+        .call(
+            &carrier,
+            Method::POST,
+            &format!("/v1/waybills/{}/events", s.id),
+            Some(stale),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "stale_prev");
@@ -214,18 +367,44 @@ async fn stale_prev_is_409_with_the_current_head(app: TestApp) {
 async fn replayed_act_is_409(app: TestApp) {
     let (consignor, carrier, consignee) = app.parties().await;
     let id = uuid::Uuid::now_v7();
-    let envelope = consignor.sign("consignor.issue", id, None, document("WB-R1", &consignor, &carrier, &consignee));
-    let (status, _) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope.clone())).await;
+    let envelope = consignor.sign(
+        "consignor.issue",
+        id,
+        None,
+        document("WB-R1", &consignor, &carrier, &consignee),
+    );
+    let (status, _) = app
+        .call(
+            &consignor,
+            Method::POST,
+            "/v1/waybills",
+            Some(envelope.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope.clone())).await;
+    let (status, problem) = app
+        .call(
+            &consignor,
+            Method::POST,
+            "/v1/waybills",
+            Some(envelope.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "act_replayed");
     assert_eq!(problem["event_hash"], hash_of(&envelope));
     assert_eq!(problem["waybill_id"], id.to_string());
 
     // The same number again under a new id is refused too.
-    let again = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, document("WB-R1", &consignor, &carrier, &consignee));
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(again)).await;
+    let again = consignor.sign(
+        "consignor.issue",
+        uuid::Uuid::now_v7(),
+        None,
+        document("WB-R1", &consignor, &carrier, &consignee),
+    );
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(again))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "duplicate_number");
 }
@@ -233,8 +412,21 @@ async fn replayed_act_is_409(app: TestApp) {
 async fn chain_is_returned_exactly_as_signed(app: TestApp) {
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
-    app.act(&mut s, &carrier, "carrier.accept", json!({"reservations": [{"note": "ok"}]})).await;
-    let (status, events) = app.call(&s.consignee, Method::GET, &format!("/v1/waybills/{}/events", s.id), None).await;
+    app.act(
+        &mut s,
+        &carrier,
+        "carrier.accept",
+        json!({"reservations": [{"note": "ok"}]}),
+    )
+    .await;
+    let (status, events) = app
+        .call(
+            &s.consignee,
+            Method::GET,
+            &format!("/v1/waybills/{}/events", s.id),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let events = events.as_array().unwrap();
     assert_eq!(events.len(), 2);
@@ -245,9 +437,13 @@ async fn chain_is_returned_exactly_as_signed(app: TestApp) {
         let act = &event["act"];
         assert_eq!(act["prev"], prev);
         let key_id = act["key_id"].as_str().unwrap();
-        let signer = [&s.consignor, &s.carrier].into_iter().find(|a| a.key_id() == key_id).unwrap();
+        let signer = [&s.consignor, &s.carrier]
+            .into_iter()
+            .find(|a| a.key_id() == key_id)
+            .unwrap();
         let bytes = ewaybill::crypto::canonical_bytes(act).unwrap();
-        let sig = ewaybill::crypto::Signature::from_base64url(event["signature"].as_str().unwrap()).unwrap();
+        let sig = ewaybill::crypto::Signature::from_base64url(event["signature"].as_str().unwrap())
+            .unwrap();
         signer.key.public_key().verify(&bytes, &sig).unwrap();
         assert_eq!(event["hash"], hash_of(event));
         prev = event["hash"].clone();
@@ -280,20 +476,54 @@ async fn listing_filters_and_paginates(app: TestApp) {
     let expected: Vec<String> = ids.iter().rev().map(|id| id.to_string()).collect();
     assert_eq!(seen, expected, "newest first, each once, only the caller's");
 
-    let (_, page) = app.call(&carrier, Method::GET, "/v1/waybills?role=carrier&status=issued", None).await;
+    let (_, page) = app
+        .call(
+            &carrier,
+            Method::GET,
+            "/v1/waybills?role=carrier&status=issued",
+            None,
+        )
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 6);
-    let (_, page) = app.call(&consignor, Method::GET, "/v1/waybills?role=carrier", None).await;
+    let (_, page) = app
+        .call(&consignor, Method::GET, "/v1/waybills?role=carrier", None)
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (_, page) = app.call(&consignor, Method::GET, "/v1/waybills?status=delivered", None).await;
+    let (_, page) = app
+        .call(
+            &consignor,
+            Method::GET,
+            "/v1/waybills?status=delivered",
+            None,
+        )
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (_, page) = app.call(&consignor, Method::GET, "/v1/waybills?issued_from=2026-11-29&issued_to=2026-11-29", None).await;
+    let (_, page) = app
+        .call(
+            &consignor,
+            Method::GET,
+            "/v1/waybills?issued_from=2026-11-29&issued_to=2026-11-29",
+            None,
+        )
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
-    let (_, page) = app.call(&consignor, Method::GET, "/v1/waybills?issued_from=2026-11-30", None).await;
+    let (_, page) = app
+        .call(
+            &consignor,
+            Method::GET,
+            "/v1/waybills?issued_from=2026-11-30",
+            None,
+        )
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (status, problem) = app.call(&consignor, Method::GET, "/v1/waybills?cursor=garbage", None).await;
+    let (status, problem) = app
+        .call(&consignor, Method::GET, "/v1/waybills?cursor=garbage", None)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["code"], "invalid_cursor");
-    let (status, problem) = app.call(&consignor, Method::GET, "/v1/waybills?status=lost", None).await;
+    let (status, problem) = app
+        .call(&consignor, Method::GET, "/v1/waybills?status=lost", None)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["code"], "invalid_query");
 }

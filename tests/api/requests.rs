@@ -22,14 +22,21 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     doc["transport"]["vehicle_country"] = json!("Latvia");
     let id = uuid::Uuid::now_v7();
     let envelope = consignor.sign("consignor.issue", id, None, doc);
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope)).await;
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["code"], "validation_failed");
     let found: Vec<(String, String)> = problem["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["path"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     for expected in [
         ("lines[1].quantity", "must_be_positive"),
@@ -40,7 +47,9 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
         ("totals.net_amount", "total_mismatch"),
     ] {
         assert!(
-            found.iter().any(|(p, c)| p == expected.0 && c == expected.1),
+            found
+                .iter()
+                .any(|(p, c)| p == expected.0 && c == expected.1),
             "{expected:?} missing from {found:?}"
         );
     }
@@ -49,7 +58,9 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     let mut doc = document("WB-V2", &consignor, &carrier, &consignee);
     doc["lines"][0]["quantity"] = json!(100);
     let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, doc);
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope)).await;
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["path"], "lines[0].quantity");
 
@@ -57,11 +68,15 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     let mut doc = document("WB-V3", &consignor, &carrier, &consignee);
     doc["colour"] = json!("blue");
     let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, doc);
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope)).await;
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "unknown_field");
 
-    let (status, _) = app.call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None).await;
+    let (status, _) = app
+        .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
 }
 
@@ -75,7 +90,9 @@ async fn malformed_oversized_and_wrong_content_type(app: TestApp) {
             .body(body)
             .send()
     };
-    let res = post(b"{\"act\": ".to_vec(), "application/json").await.unwrap();
+    let res = post(b"{\"act\": ".to_vec(), "application/json")
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let problem: serde_json::Value = res.json().await.unwrap();
@@ -108,7 +125,12 @@ async fn envelope_problems_are_reported_together(app: TestApp) {
         })))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, ["extra"]);
     let (status, problem) = app
         .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
@@ -117,12 +139,24 @@ async fn envelope_problems_are_reported_together(app: TestApp) {
         })))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, ["act.waybill_id", "act.key_id", "act.signed_at"]);
 
     // A later act sent to the issuing endpoint.
-    let envelope = consignor.sign("carrier.accept", uuid::Uuid::now_v7(), Some(&"a".repeat(64)), json!({}));
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope)).await;
+    let envelope = consignor.sign(
+        "carrier.accept",
+        uuid::Uuid::now_v7(),
+        Some(&"a".repeat(64)),
+        json!({}),
+    );
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "wrong_endpoint");
 }
@@ -131,8 +165,15 @@ async fn unknown_parties_in_the_document_are_named(app: TestApp) {
     let (consignor, carrier, consignee) = app.parties().await;
     let mut ghost = carrier.clone();
     ghost.reg_no = "99999999999".into();
-    let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, document("WB-U1", &consignor, &ghost, &consignee));
-    let (status, problem) = app.call(&consignor, Method::POST, "/v1/waybills", Some(envelope)).await;
+    let envelope = consignor.sign(
+        "consignor.issue",
+        uuid::Uuid::now_v7(),
+        None,
+        document("WB-U1", &consignor, &ghost, &consignee),
+    );
+    let (status, problem) = app
+        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["path"], "carrier");
     assert_eq!(problem["errors"][0]["code"], "unknown_party");

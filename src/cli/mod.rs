@@ -1,0 +1,197 @@
+//! The `ewaybill` command line: the service itself, and client commands
+//! for integrators and small companies.
+
+pub mod demo;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::client::{ApiClient, read_key, sign_act, write_new_key};
+use crate::config::Config;
+
+/// Electronic consignment note ledger.
+#[derive(Parser)]
+#[command(name = "ewaybill", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the service (the default). Configured by environment variables.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Run the service with demo parties, test-only keys and sample waybills loaded.
+    Demo {
+        /// The fixtures directory.
+        #[arg(long, default_value = "fixtures")]
+        fixtures: PathBuf,
+    },
+    /// Create a private key file (mode 0600) and print the public key to register.
+    Keygen {
+        /// Where to write the key (PKCS#8 PEM). Never overwritten.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Get an access token with a key; prints only the token.
+    Login {
+        #[arg(long, short, env = "EWAYBILL_KEY")]
+        key: PathBuf,
+        #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+    /// Sign an act offline and print the envelope to send.
+    Sign {
+        #[arg(long, short, env = "EWAYBILL_KEY")]
+        key: PathBuf,
+        /// The act type, e.g. consignor.issue or carrier.accept.
+        #[arg(long = "type", short = 't')]
+        act_type: String,
+        /// The waybill id; a new UUIDv7 when issuing without one.
+        #[arg(long, short)]
+        waybill: Option<Uuid>,
+        /// The waybill's `head` (omit for consignor.issue).
+        #[arg(long, short)]
+        prev: Option<String>,
+        /// The act body as JSON: a file, or - for standard input. Default {}.
+        #[arg(long, short)]
+        body: Option<PathBuf>,
+    },
+}
+
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let config = service_config()?;
+            actix_web::rt::System::new().block_on(crate::startup::run(config))
+        }
+        Command::Migrate => {
+            let config = service_config()?;
+            crate::startup::open_database(&config)?;
+            println!("migrations applied to {}", config.database.display());
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::http::openapi::document_json());
+            Ok(())
+        }
+        Command::Demo { fixtures } => {
+            let config = service_config()?;
+            actix_web::rt::System::new().block_on(run_demo(config, &fixtures))
+        }
+        Command::Keygen { out } => keygen(&out),
+        Command::Login { key, server } => {
+            let key = read_key(&key)?;
+            let client = tokio_runtime()?.block_on(ApiClient::login(&server, &key))?;
+            println!("{}", client.token());
+            Ok(())
+        }
+        Command::Sign {
+            key,
+            act_type,
+            waybill,
+            prev,
+            body,
+        } => {
+            let key = read_key(&key)?;
+            let body = read_body(body.as_deref())?;
+            let waybill = match (waybill, act_type.as_str()) {
+                (Some(id), _) => id,
+                (None, "consignor.issue") => Uuid::now_v7(),
+                (None, _) => anyhow::bail!("--waybill is required for {act_type}"),
+            };
+            let envelope = sign_act(&key, &act_type, waybill, prev.as_deref(), body, Utc::now())?;
+            println!("{}", serde_json::to_string_pretty(&envelope)?);
+            Ok(())
+        }
+    }
+}
+
+fn service_config() -> anyhow::Result<Config> {
+    let config = Config::from_env()?;
+    crate::telemetry::init(config.json_logs);
+    Ok(config)
+}
+
+fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn read_body(path: Option<&Path>) -> anyhow::Result<Value> {
+    let text = match path {
+        None => return Ok(Value::Object(Default::default())),
+        Some(p) if p == Path::new("-") => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            text
+        }
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
+        }
+    };
+    serde_json::from_str(&text).context("the body is not valid JSON")
+}
+
+fn keygen(out: &Path) -> anyhow::Result<()> {
+    let key = write_new_key(out)?;
+    let public = key.public_key();
+    eprintln!(
+        "private key written to {} (mode 0600; keep it secret)",
+        out.display()
+    );
+    println!("public_key: {}", public.to_base64url());
+    println!("key_id:     {}", public.key_id());
+    Ok(())
+}
+
+async fn run_demo(mut config: Config, fixtures: &Path) -> anyhow::Result<()> {
+    let operator = read_key(&demo::operator_key_path(fixtures))
+        .with_context(|| format!("demo fixtures not found in {}", fixtures.display()))?;
+    if config.bootstrap_admin_key.is_none() {
+        config.bootstrap_admin_key = Some(operator.public_key());
+        println!(
+            "demo: using the TEST-ONLY operator key from {} as the admin key",
+            fixtures.display()
+        );
+    }
+    let listen = config.listen;
+    let (addr, _ledger) = crate::startup::spawn(config).await?;
+    let base = format!("http://{addr}");
+    let loaded = demo::load(&base, fixtures).await?;
+    println!("ewaybill demo listening on {base} (listen {listen})");
+    println!("\nDemo parties (keys are TEST ONLY, never use them in production):");
+    for (party, id) in &loaded.parties {
+        println!(
+            "  {:<18} {:<9} {:<40} id {}  key {}",
+            party.handle,
+            party.kind,
+            party.name,
+            id,
+            fixtures.join(&party.key).display()
+        );
+    }
+    println!("\nSample waybills:");
+    for (number, id, status) in &loaded.waybills {
+        println!("  {number:<18} {status:<20} {id}");
+    }
+    println!(
+        "\nTry: TOKEN=$(ewaybill login --key {}) && curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/waybills",
+        fixtures.join("keys/test-only-brewery.seed").display()
+    );
+    println!("API docs: {base}/docs/");
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
