@@ -24,6 +24,9 @@ pub struct Config {
     pub access_token_ttl_secs: u64,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// Most acts committed in one transaction by the sequencer (1 turns
+    /// group commit off; only useful to measure what it buys).
+    pub max_batch: usize,
     /// Emit logs as JSON lines instead of human-readable text.
     pub json_logs: bool,
 }
@@ -77,6 +80,7 @@ impl Config {
             max_body_bytes: parse_number(&get, "EWAYBILL_MAX_BODY_BYTES", 1024 * 1024)?,
             access_token_ttl_secs: parse_number(&get, "EWAYBILL_ACCESS_TOKEN_TTL_SECS", 900)?,
             pool_size: parse_number(&get, "EWAYBILL_DB_POOL_SIZE", 16)?,
+            max_batch: parse_number(&get, "EWAYBILL_MAX_BATCH", 256)?,
             json_logs: get("EWAYBILL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

@@ -69,7 +69,10 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         pool.clone(),
         service_key.clone(),
         ledger_metrics,
-        SequencerConfig::default(),
+        SequencerConfig {
+            max_batch: config.max_batch,
+            ..SequencerConfig::default()
+        },
     )?;
     let tokens = TokenIssuer::new(&service_key, config.access_token_ttl_secs);
     let state = web::Data::new(AppState {

@@ -212,7 +212,7 @@ fn receipt(
                 line_no: shipped.line_no,
                 shipped_quantity: shipped.quantity,
                 received_quantity,
-                shortfall: shipped.quantity - received_quantity,
+                shortfall: (shipped.quantity - received_quantity).normalize(),
                 note: reported.and_then(|l| l.note.clone()),
             }
         })

@@ -14,6 +14,7 @@ crate::on_both_backends!(
     stale_prev_is_409_with_the_current_head,
     replayed_act_is_409,
     chain_is_returned_exactly_as_signed,
+    state_is_the_fold_of_the_returned_chain,
     listing_filters_and_paginates,
 );
 
@@ -526,4 +527,74 @@ async fn listing_filters_and_paginates(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["code"], "invalid_query");
+}
+
+async fn state_is_the_fold_of_the_returned_chain(app: TestApp) {
+    let mut s = app.shipment().await;
+    let (consignor, carrier, consignee) =
+        (s.consignor.clone(), s.carrier.clone(), s.consignee.clone());
+    let number = format!("WB-{}", s.id.simple());
+    let mut corrected = document(&number, &consignor, &carrier, &consignee);
+    corrected["notes"] = json!("pallets re-counted");
+    for (who, act, body) in [
+        (&consignor, "consignor.correct", corrected),
+        (
+            &carrier,
+            "carrier.accept",
+            json!({"reservations": [{"line_no": 2, "note": "wet cartons"}]}),
+        ),
+        (
+            &carrier,
+            "carrier.change_vehicle",
+            json!({"vehicle_plate": "ZZ-1", "vehicle_country": "EE"}),
+        ),
+        (
+            &consignee,
+            "consignee.accept",
+            json!({"lines": [{"line_no": 2, "received_quantity": "49.5"}]}),
+        ),
+    ] {
+        let (status, body) = app.act(&mut s, who, act, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{act}: {body}");
+    }
+    let (_, stored) = app
+        .call(
+            &consignee,
+            Method::GET,
+            &format!("/v1/waybills/{}", s.id),
+            None,
+        )
+        .await;
+    let (_, events) = app
+        .call(
+            &consignee,
+            Method::GET,
+            &format!("/v1/waybills/{}/events", s.id),
+            None,
+        )
+        .await;
+
+    // Replay with nothing but the chain and the pure domain.
+    let mut state = None;
+    for event in events.as_array().unwrap() {
+        let act = ewaybill::domain::act::parse_act(
+            event["act"].clone(),
+            event["signature"].as_str().unwrap().to_owned(),
+        )
+        .unwrap();
+        let at = event["received_at"].as_str().unwrap().parse().unwrap();
+        let next = ewaybill::domain::projection::apply(
+            state.as_ref(),
+            &act,
+            event["hash"].as_str().unwrap(),
+            at,
+        )
+        .unwrap();
+        state = Some(next);
+    }
+    let replayed = serde_json::to_value(state.unwrap()).unwrap();
+    assert_eq!(replayed, stored);
+    assert_eq!(stored["status"], "partially_accepted");
+    assert_eq!(stored["document"]["notes"], "pallets re-counted");
+    assert_eq!(stored["receipt"]["lines"][1]["shortfall"], "0.5");
 }
