@@ -47,9 +47,28 @@ fn document(number: &str) -> Value {
     })
 }
 
+/// What one run measured.
+struct Measured {
+    acts_per_second: f64,
+    /// Mean commands per transaction.
+    mean_batch: f64,
+    /// Share of the wall time the single writer spent inside transactions.
+    writer_busy: f64,
+}
+
+/// Reads a counter or histogram sum from the Prometheus text.
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix(name)
+                .and_then(|rest| rest.trim().parse().ok())
+        })
+        .unwrap_or(0.0)
+}
+
 /// Starts a service on `database_url` with `max_batch`, registers the
-/// parties, and returns acts/second for `acts` issues at `concurrency`.
-async fn run(database_url: &str, max_batch: usize, acts: usize, concurrency: usize) -> f64 {
+/// parties, and measures `acts` issues at `concurrency`.
+async fn run(database_url: &str, max_batch: usize, acts: usize, concurrency: usize) -> Measured {
     let data = tempfile::tempdir().unwrap();
     let admin = KeyPair::generate().unwrap();
     let vars = [
@@ -109,6 +128,13 @@ async fn run(database_url: &str, max_batch: usize, acts: usize, concurrency: usi
             .unwrap()
         })
         .collect();
+    let metrics_url = format!("{base}/metrics");
+    let before = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let started = Instant::now();
     let results: Vec<_> = futures_util::stream::iter(envelopes)
         .map(|envelope| {
@@ -121,7 +147,19 @@ async fn run(database_url: &str, max_batch: usize, acts: usize, concurrency: usi
     let elapsed = started.elapsed().as_secs_f64();
     let failed = results.iter().filter(|r| r.is_err()).count();
     assert_eq!(failed, 0, "{:?}", results.iter().find(|r| r.is_err()));
-    acts as f64 / elapsed
+    let after = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let delta = |name: &str| metric(&after, name) - metric(&before, name);
+    Measured {
+        acts_per_second: acts as f64 / elapsed,
+        mean_batch: delta("ewaybill_sequencer_batch_size_sum")
+            / delta("ewaybill_sequencer_batch_size_count").max(1.0),
+        writer_busy: delta("ewaybill_sequencer_batch_seconds_sum") / elapsed,
+    }
 }
 
 fn fresh_postgres(base: &str) -> (String, String) {
@@ -166,12 +204,17 @@ fn main() {
                     (url, Some((base.clone(), db)))
                 }
             };
-            let rate = runtime.block_on(run(&url, max_batch, acts, concurrency));
+            let m = runtime.block_on(run(&url, max_batch, acts, concurrency));
             if let Some((base, db)) = cleanup {
                 drop_postgres(&base, &db);
             }
-            println!("  {name:<10} max_batch={max_batch:<4} {rate:>8.0} acts/s");
-            rates.push(rate);
+            println!(
+                "  {name:<10} max_batch={max_batch:<4} {:>8.0} acts/s   mean batch {:>5.1}   writer busy {:>3.0}%",
+                m.acts_per_second,
+                m.mean_batch,
+                m.writer_busy * 100.0
+            );
+            rates.push(m.acts_per_second);
         }
         println!(
             "  {name:<10} group commit speed-up: {:.1}x (max_batch=256 vs 1, same run)",
