@@ -27,6 +27,9 @@ pub struct Config {
     /// Most acts committed in one transaction by the sequencer (1 turns
     /// group commit off; only useful to measure what it buys).
     pub max_batch: usize,
+    /// The origin line of the log's checkpoints (`EWAYBILL_LOG_ORIGIN`);
+    /// by default `ewaybill/<start of the service key id>`.
+    pub log_origin: Option<String>,
     /// Emit logs as JSON lines instead of human-readable text.
     pub json_logs: bool,
 }
@@ -81,6 +84,19 @@ impl Config {
             access_token_ttl_secs: parse_number(&get, "EWAYBILL_ACCESS_TOKEN_TTL_SECS", 900)?,
             pool_size: parse_number(&get, "EWAYBILL_DB_POOL_SIZE", 16)?,
             max_batch: parse_number(&get, "EWAYBILL_MAX_BATCH", 256)?,
+            log_origin: get("EWAYBILL_LOG_ORIGIN")
+                .map(|origin| {
+                    let origin = origin.trim().to_owned();
+                    if origin.contains(char::is_whitespace) || origin.contains('+') {
+                        Err(ConfigError {
+                            name: "EWAYBILL_LOG_ORIGIN",
+                            message: "the origin may contain neither spaces nor '+'".into(),
+                        })
+                    } else {
+                        Ok(origin)
+                    }
+                })
+                .transpose()?,
             json_logs: get("EWAYBILL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }

@@ -15,6 +15,7 @@ use crate::domain::party::PartyKind;
 use crate::http::state::AppState;
 use crate::http::tokens::TokenIssuer;
 use crate::ledger::commands::NewParty;
+use crate::ledger::merkle_log::{self, LogIdentity};
 use crate::ledger::{Command, Sequencer, SequencerConfig};
 use crate::metrics::LedgerMetrics;
 use crate::storage::{DbPool, keys, migrations, open_pool, parties};
@@ -65,9 +66,34 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         .build()
         .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
 
+    let identity = Arc::new(LogIdentity::new(
+        config.log_origin.clone(),
+        service_key.clone(),
+    ));
+    {
+        // Integrate anything logged before the tree existed, then refuse to
+        // serve if the stored tree no longer matches its last checkpoint.
+        let (pool, identity) = (pool.clone(), identity.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut conn = pool.get()?;
+            let integrated = merkle_log::backfill(&mut conn, &identity)?;
+            if integrated > 0 {
+                tracing::info!(integrated, "events integrated into the Merkle tree");
+            }
+            if let Some(checkpoint) = merkle_log::check_tree(&mut conn, &identity)? {
+                tracing::info!(
+                    size = checkpoint.size,
+                    "log tree matches its latest signed checkpoint"
+                );
+            }
+            Ok(())
+        })
+        .await??;
+    }
     let sequencer = Sequencer::start(
         pool.clone(),
         service_key.clone(),
+        identity.clone(),
         ledger_metrics,
         SequencerConfig {
             max_batch: config.max_batch,
@@ -79,6 +105,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         pool,
         sequencer,
         service_key,
+        log: identity,
         tokens,
         config: Arc::new(config),
     });
@@ -122,7 +149,7 @@ pub async fn bootstrap_operator(state: &AppState, admin_key: PublicKey) -> anyho
                     requested_by: "bootstrap".into(),
                 })
                 .await?;
-            match outcome {
+            match outcome.outcome {
                 crate::ledger::Outcome::Party { party, .. } => party.id,
                 _ => anyhow::bail!("unexpected outcome creating the operator"),
             }

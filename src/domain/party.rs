@@ -13,6 +13,8 @@ pub enum PartyKind {
     Company,
     /// An inspecting authority (tax service, police, food and veterinary, ...).
     Authority,
+    /// An independent log auditor: mirrors the log and checks its consistency.
+    Auditor,
 }
 
 impl PartyKind {
@@ -21,6 +23,7 @@ impl PartyKind {
             PartyKind::Operator => "operator",
             PartyKind::Company => "company",
             PartyKind::Authority => "authority",
+            PartyKind::Auditor => "auditor",
         }
     }
 
@@ -29,6 +32,7 @@ impl PartyKind {
             "operator" => Some(PartyKind::Operator),
             "company" => Some(PartyKind::Company),
             "authority" => Some(PartyKind::Authority),
+            "auditor" => Some(PartyKind::Auditor),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ pub mod health;
 pub mod openapi;
 pub mod parties;
 pub mod problem;
+pub mod receipts;
 pub mod state;
 pub mod tokens;
 pub mod waybills;

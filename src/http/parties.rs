@@ -16,6 +16,7 @@ use crate::storage::{keys, parties, time};
 
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
+use super::receipts::{Receipt, receipt};
 use super::state::AppState;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -95,6 +96,22 @@ pub struct KeyView {
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// A registered party and the receipt of its registration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyCreated {
+    #[serde(flatten)]
+    pub party: PartyView,
+    pub receipt: Receipt,
+}
+
+/// A key after registration or revocation, with the receipt of the change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyChanged {
+    #[serde(flatten)]
+    pub key: KeyView,
+    pub receipt: Receipt,
+}
+
 impl From<KeyRow> for KeyView {
     fn from(row: KeyRow) -> Self {
         Self {
@@ -117,7 +134,7 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "kind",
             "invalid_value",
-            "kind must be company or authority; the operator is created at bootstrap",
+            "kind must be company, authority or auditor; the operator is created at bootstrap",
         ));
     }
     for (path, value, max) in [("name", &req.name, 200), ("reg_no", &req.reg_no, 40)] {
@@ -150,7 +167,7 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
     post, path = "/v1/parties", tag = "parties",
     request_body = CreatePartyRequest,
     responses(
-        (status = 201, description = "Party registered", body = PartyView),
+        (status = 201, description = "Party registered", body = PartyCreated),
         (status = 403, description = "Not the operator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "reg_no and country already registered", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -169,7 +186,7 @@ pub async fn create_party(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let outcome = state
+    let committed = state
         .sequencer
         .submit(Command::CreateParty {
             party: NewParty {
@@ -183,13 +200,17 @@ pub async fn create_party(
             requested_by: caller.key_id,
         })
         .await?;
-    let Outcome::Party { party, .. } = outcome else {
+    let receipt = receipt(&state, &committed).await?;
+    let Outcome::Party { party, .. } = committed.outcome else {
         return Err(ApiError::internal());
     };
     let view = PartyView::from_row(party)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/parties/{}", view.id)))
-        .json(view))
+        .json(PartyCreated {
+            party: view,
+            receipt,
+        }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -303,7 +324,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     params(("id" = String, Path, description = "Party id")),
     request_body = RegisterKeyRequest,
     responses(
-        (status = 201, body = KeyView),
+        (status = 201, body = KeyChanged),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Key already registered", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -344,7 +365,7 @@ pub async fn register_key(
     let (Some(public_key), true) = (public_key, errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };
-    let outcome = state
+    let committed = state
         .sequencer
         .submit(Command::RegisterKey {
             party_id: party_id.clone(),
@@ -353,14 +374,18 @@ pub async fn register_key(
             requested_by: caller.key_id,
         })
         .await?;
-    let Outcome::Key { key, .. } = outcome else {
+    let receipt = receipt(&state, &committed).await?;
+    let Outcome::Key { key, .. } = committed.outcome else {
         return Err(ApiError::internal());
     };
-    let view = KeyView::from(key);
+    let view = KeyChanged {
+        key: KeyView::from(key),
+        receipt,
+    };
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
-            format!("/v1/parties/{party_id}/keys/{}", view.key_id),
+            format!("/v1/parties/{party_id}/keys/{}", view.key.key_id),
         ))
         .json(view))
 }
@@ -396,7 +421,7 @@ pub async fn list_keys(
     delete, path = "/v1/parties/{id}/keys/{key_id}", tag = "parties",
     params(("id" = String, Path, description = "Party id"), ("key_id" = String, Path, description = "Key id")),
     responses(
-        (status = 200, description = "Revoked", body = KeyView),
+        (status = 200, description = "Revoked", body = KeyChanged),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
     ),
@@ -410,7 +435,7 @@ pub async fn revoke_key(
 ) -> Result<HttpResponse, ApiError> {
     let (party_id, key_id) = path.into_inner();
     may_see_party(&caller, &party_id)?;
-    let outcome = state
+    let committed = state
         .sequencer
         .submit(Command::RevokeKey {
             party_id,
@@ -418,8 +443,12 @@ pub async fn revoke_key(
             requested_by: caller.key_id,
         })
         .await?;
-    let Outcome::Key { key, .. } = outcome else {
+    let receipt = receipt(&state, &committed).await?;
+    let Outcome::Key { key, .. } = committed.outcome else {
         return Err(ApiError::internal());
     };
-    Ok(HttpResponse::Ok().json(KeyView::from(key)))
+    Ok(HttpResponse::Ok().json(KeyChanged {
+        key: KeyView::from(key),
+        receipt,
+    }))
 }

@@ -7,6 +7,7 @@ use actix_web::web;
 use crate::config::Config;
 use crate::crypto::ServiceKey;
 use crate::ledger::Sequencer;
+use crate::ledger::merkle_log::LogIdentity;
 use crate::storage::{DbConnection, DbPool};
 
 use super::problem::ApiError;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub sequencer: Sequencer,
     pub service_key: Arc<ServiceKey>,
+    pub log: Arc<LogIdentity>,
     pub tokens: TokenIssuer,
     pub config: Arc<Config>,
 }

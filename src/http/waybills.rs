@@ -29,13 +29,21 @@ use crate::storage::{DbConnection, keys, time};
 
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
+use super::receipts::{Receipt, receipt};
 use super::state::AppState;
+use crate::ledger::leaf::leaf_bytes_from_canonical;
 
 /// One event of a waybill's chain, exactly as signed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
-    /// Global position in the event log (0-based).
+    /// Global position in the event log (0-based); the same as `log_index`.
     pub seq: i64,
+    /// The event's Merkle leaf index.
+    pub log_index: i64,
+    /// The exact leaf bytes (standard base64): the RFC 8785 JSON of
+    /// `{"act", "received_at", "seq", "signature"}`. Its leaf hash is
+    /// SHA-256(0x00 || leaf).
+    pub leaf: String,
     /// Lowercase hex SHA-256 of the JCS bytes of `{"act", "signature"}`.
     pub hash: String,
     /// When the service received the act (UTC).
@@ -47,13 +55,21 @@ pub struct EventView {
 }
 
 impl EventView {
-    fn from_row(row: EventRow) -> Result<Self, ApiError> {
+    pub fn from_row(row: EventRow) -> Result<Self, ApiError> {
+        let leaf = leaf_bytes_from_canonical(
+            &row.act,
+            &row.signature,
+            row.seq,
+            time::from_db(row.received_at),
+        );
         let act = RawValue::from_string(row.act).map_err(|e| {
             tracing::error!(seq = row.seq, error = %e, "stored act is not JSON");
             ApiError::internal()
         })?;
         Ok(Self {
             seq: row.seq,
+            log_index: row.seq,
+            leaf: base64::engine::general_purpose::STANDARD.encode(leaf),
             hash: row.hash,
             received_at: time::from_db(row.received_at),
             act,
@@ -67,6 +83,7 @@ impl EventView {
 pub struct ActAccepted {
     pub waybill: WaybillState,
     pub event: EventView,
+    pub receipt: Receipt,
 }
 
 /// What a listing shows of each waybill.
@@ -277,7 +294,7 @@ async fn submit_act(
     let hash = event_hash(&raw_act, &signature).map_err(|_| ApiError::internal())?;
     let act = parse_act(raw_act, signature).map_err(ApiError::validation)?;
 
-    let outcome = state
+    let committed = state
         .sequencer
         .submit(Command::AppendAct(Box::new(PreparedAct {
             act,
@@ -286,10 +303,11 @@ async fn submit_act(
             caller_party_id: caller.party_id,
         })))
         .await?;
+    let receipt = receipt(state, &committed).await?;
     let Outcome::Act {
         state: waybill,
         event,
-    } = outcome
+    } = committed.outcome
     else {
         return Err(ApiError::internal());
     };
@@ -299,6 +317,7 @@ async fn submit_act(
         .json(ActAccepted {
             waybill: *waybill,
             event: EventView::from_row(event)?,
+            receipt,
         }))
 }
 
@@ -323,9 +342,9 @@ fn visible_waybill(
             audit_access(conn, caller, action, Some(id), None, Some(1))?;
             Ok(row)
         }
-        PartyKind::Operator => Err(ApiError::forbidden(
+        PartyKind::Operator | PartyKind::Auditor => Err(ApiError::forbidden(
             "forbidden",
-            "the operator manages parties and keys; it does not read waybills",
+            "the operator and auditors do not read waybills through this endpoint",
         )),
     }
 }
@@ -444,10 +463,10 @@ pub async fn list_waybills(
                 "role filters a company's own waybills; authorities see all",
             ));
         }
-        (PartyKind::Operator, _) => {
+        (PartyKind::Operator | PartyKind::Auditor, _) => {
             return Err(ApiError::forbidden(
                 "forbidden",
-                "the operator manages parties and keys; it does not read waybills",
+                "the operator and auditors do not list waybills",
             ));
         }
     };

@@ -80,6 +80,27 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The log event the command wrote.
+    pub fn event(&self) -> &EventRow {
+        match self {
+            Outcome::Act { event, .. }
+            | Outcome::Party { event, .. }
+            | Outcome::Key { event, .. } => event,
+        }
+    }
+}
+
+/// A committed command: what it did, where it is in the log, and the
+/// signed checkpoint of the batch that made it durable.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub outcome: Outcome,
+    pub log_index: u64,
+    pub leaf_hash: crate::merkle::Hash,
+    pub checkpoint: std::sync::Arc<super::merkle_log::SignedCheckpoint>,
+}
+
 /// Why a command was refused: the client's doing, never the server's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Rejection {

@@ -6,8 +6,10 @@
 pub mod apply;
 pub mod commands;
 pub mod event_hash;
+pub mod leaf;
+pub mod merkle_log;
 pub mod registry;
 pub mod sequencer;
 
-pub use commands::{Command, Outcome, PreparedAct, Rejection, WriteError};
+pub use commands::{Command, Committed, Outcome, PreparedAct, Rejection, WriteError};
 pub use sequencer::{Sequencer, SequencerConfig};

@@ -19,7 +19,8 @@ use crate::crypto::ServiceKey;
 use crate::metrics::LedgerMetrics;
 use crate::storage::{DbConnection, DbPool, StorageError, events};
 
-use super::commands::{Command, Outcome, WriteError};
+use super::commands::{Command, Committed, Outcome, WriteError};
+use super::merkle_log::{self, LogIdentity};
 use super::{apply, registry};
 
 #[derive(Debug, Clone)]
@@ -41,7 +42,7 @@ impl Default for SequencerConfig {
 
 struct Job {
     command: Command,
-    reply: oneshot::Sender<Result<Outcome, WriteError>>,
+    reply: oneshot::Sender<Result<Committed, WriteError>>,
 }
 
 /// Handle for submitting commands; cheap to clone.
@@ -55,6 +56,7 @@ impl Sequencer {
     pub fn start(
         pool: DbPool,
         service_key: Arc<ServiceKey>,
+        identity: Arc<LogIdentity>,
         metrics: LedgerMetrics,
         config: SequencerConfig,
     ) -> std::io::Result<Self> {
@@ -62,6 +64,7 @@ impl Sequencer {
         let writer = Writer {
             pool,
             service_key,
+            identity,
             metrics,
             max_batch: config.max_batch.max(1),
         };
@@ -71,8 +74,9 @@ impl Sequencer {
         Ok(Self { queue })
     }
 
-    /// Queues a command and waits until its batch is committed.
-    pub async fn submit(&self, command: Command) -> Result<Outcome, WriteError> {
+    /// Queues a command and waits until its batch is committed and
+    /// covered by a signed checkpoint.
+    pub async fn submit(&self, command: Command) -> Result<Committed, WriteError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job { command, reply })
@@ -85,6 +89,7 @@ impl Sequencer {
 struct Writer {
     pool: DbPool,
     service_key: Arc<ServiceKey>,
+    identity: Arc<LogIdentity>,
     metrics: LedgerMetrics,
     max_batch: usize,
 }
@@ -139,25 +144,56 @@ impl Writer {
 
     /// One transaction for the whole batch; each command in its own savepoint
     /// so a refused command leaves no trace and does not sink the others.
-    fn write_batch(&self, batch: &[Job]) -> Result<Vec<Result<Outcome, WriteError>>, StorageError> {
+    /// The batch's events then join the Merkle tree and one checkpoint is
+    /// signed over them, still inside the transaction: nobody gets a
+    /// receipt for an event that is not durable and checkpointed.
+    fn write_batch(
+        &self,
+        batch: &[Job],
+    ) -> Result<Vec<Result<Committed, WriteError>>, merkle_log::LogError> {
         let mut conn = self.connection()?;
-        conn.transaction::<_, StorageError, _>(|conn| {
-            let mut seq = events::begin_batch(conn)?;
-            let mut results = Vec::with_capacity(batch.len());
+        conn.transaction::<_, merkle_log::LogError, _>(|conn| {
+            let first_seq = events::begin_batch(conn)?;
+            let mut seq = first_seq;
+            let mut outcomes = Vec::with_capacity(batch.len());
             for job in batch {
                 let result = conn
                     .transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
                 if result.is_ok() {
                     seq += 1;
                 }
-                results.push(result);
+                outcomes.push(result);
             }
+            let appended: Vec<_> = outcomes
+                .iter()
+                .filter_map(|r| r.as_ref().ok().map(|o| o.event().clone()))
+                .collect();
+            let (mut leaves, checkpoint) = if appended.is_empty() {
+                (Vec::new().into_iter(), None)
+            } else {
+                let tree_size = u64::try_from(first_seq).unwrap_or(0);
+                let (leaves, checkpoint) =
+                    merkle_log::integrate(conn, &self.identity, tree_size, &appended)?;
+                (leaves.into_iter(), Some(Arc::new(checkpoint)))
+            };
             events::finish_batch(conn, seq)?;
-            Ok(results)
+            Ok(outcomes
+                .into_iter()
+                .map(|result| {
+                    let outcome = result?;
+                    let checkpoint = checkpoint.clone().ok_or(WriteError::Unavailable)?;
+                    Ok(Committed {
+                        log_index: u64::try_from(outcome.event().seq).unwrap_or(0),
+                        leaf_hash: leaves.next().unwrap_or_default(),
+                        outcome,
+                        checkpoint,
+                    })
+                })
+                .collect())
         })
     }
 
-    fn connection(&self) -> Result<crate::storage::PooledDb, StorageError> {
+    fn connection(&self) -> Result<crate::storage::PooledDb, merkle_log::LogError> {
         // The database may be briefly unreachable (restart, failover): retry
         // a few times before failing the batch.
         let mut delay = Duration::from_millis(50);
@@ -171,7 +207,7 @@ impl Writer {
                 }
             }
         }
-        Ok(self.pool.get()?)
+        Ok(self.pool.get().map_err(StorageError::from)?)
     }
 
     fn apply(

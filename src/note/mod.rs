@@ -31,10 +31,10 @@ pub mod checkpoint;
 pub mod signed_note;
 pub mod signer;
 mod syntax;
-pub mod tlog_proof;
-pub mod verifier_key;
 #[cfg(test)]
 mod tests;
+pub mod tlog_proof;
+pub mod verifier_key;
 
 pub use checkpoint::Checkpoint;
 pub use signed_note::{MAX_SIGNATURES, OpenedNote, add_signature, open_note, sign_note};
@@ -57,7 +57,9 @@ pub enum NoteError {
     #[error("malformed signed note: {0}")]
     MalformedNote(&'static str),
     /// A key name is empty or contains whitespace, '+' or control characters.
-    #[error("invalid key name {0:?}: must be non-empty without whitespace, '+' or control characters")]
+    #[error(
+        "invalid key name {0:?}: must be non-empty without whitespace, '+' or control characters"
+    )]
     InvalidKeyName(String),
     /// More than [`MAX_SIGNATURES`] signature lines.
     #[error("signed note has more than {MAX_SIGNATURES} signature lines")]

@@ -92,3 +92,21 @@ pub fn act_json(row: &EventRow) -> StorageResult<serde_json::Value> {
     serde_json::from_str(&row.act)
         .map_err(|e| StorageError::Corrupt(format!("event {} act: {e}", row.seq)))
 }
+
+/// Events with `start <= seq < end`, in order.
+pub fn range(conn: &mut DbConnection, start: i64, end: i64) -> StorageResult<Vec<EventRow>> {
+    Ok(events::table
+        .filter(events::seq.ge(start))
+        .filter(events::seq.lt(end))
+        .order(events::seq.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn by_seq(conn: &mut DbConnection, seq: i64) -> StorageResult<Option<EventRow>> {
+    Ok(events::table
+        .find(seq)
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod parties;
 pub mod schema;
 pub mod time;
+pub mod tree;
 pub mod waybills;
 
 pub use connection::{DatabaseUrl, DbConnection, DbPool, PooledDb, connect, open_pool};

@@ -98,4 +98,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     waybills,
     used_assertions,
     access_audit,
+    tree_nodes,
+    checkpoints,
 );
+
+diesel::table! {
+    tree_nodes (level, idx) {
+        level -> SmallInt,
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    checkpoints (size) {
+        size -> BigInt,
+        root_hash -> Binary,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}

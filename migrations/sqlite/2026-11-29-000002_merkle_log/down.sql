@@ -1,0 +1,2 @@
+DROP TABLE checkpoints;
+DROP TABLE tree_nodes;

@@ -1,0 +1,50 @@
+//! Receipts: every successful write answers with where its event sits in
+//! the verifiable log and the signed checkpoint that proves it is there.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::ledger::Committed;
+use crate::ledger::merkle_log::DbNodes;
+use crate::merkle;
+
+use super::problem::ApiError;
+use super::state::AppState;
+
+/// Proof that an event is in the log, checkable offline with the service's
+/// public key (`GET /v1/log/key`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Receipt {
+    /// The event's position in the log: its Merkle leaf index (0-based).
+    pub log_index: u64,
+    /// SHA-256(0x00 || leaf), standard base64.
+    pub leaf_hash: String,
+    /// Number of leaves of the tree the checkpoint commits to.
+    pub tree_size: u64,
+    /// The C2SP tlog-checkpoint, as a signed note, covering the event.
+    pub checkpoint: String,
+    /// RFC 9162 inclusion proof of the leaf in that tree, standard base64.
+    pub inclusion_proof: Vec<String>,
+}
+
+/// Builds the receipt of a committed write (one O(log n) read).
+pub async fn receipt(state: &AppState, committed: &Committed) -> Result<Receipt, ApiError> {
+    let (index, size) = (committed.log_index, committed.checkpoint.size);
+    let proof = state
+        .db(move |conn| {
+            merkle::inclusion_proof(index, size, &DbNodes::new(conn)).map_err(|e| {
+                tracing::error!(error = %e, index, size, "inclusion proof failed");
+                ApiError::internal()
+            })
+        })
+        .await?;
+    Ok(Receipt {
+        log_index: index,
+        leaf_hash: STANDARD.encode(committed.leaf_hash),
+        tree_size: size,
+        checkpoint: committed.checkpoint.note.clone(),
+        inclusion_proof: proof.iter().map(|h| STANDARD.encode(h)).collect(),
+    })
+}
