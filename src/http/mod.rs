@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod log;
 pub mod openapi;
 pub mod parties;
 pub mod problem;
@@ -46,6 +47,13 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(waybills::list_events)
         .service(waybills::get_waybill)
         .service(audit::access_trail)
+        .service(log::log_key)
+        .service(log::latest_checkpoint)
+        .service(log::checkpoints)
+        .service(log::inclusion)
+        .service(log::consistency)
+        .service(log::entries)
+        .service(log::event_proof)
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(not_found));

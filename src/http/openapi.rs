@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, health, parties, waybills};
+use super::{audit, auth, health, log, parties, waybills};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,13 @@ use super::{audit, auth, health, parties, waybills};
         waybills::list_events,
         waybills::list_waybills,
         audit::access_trail,
+        log::log_key,
+        log::latest_checkpoint,
+        log::checkpoints,
+        log::inclusion,
+        log::consistency,
+        log::entries,
+        log::event_proof,
         health::healthz,
         health::readyz,
     ),
@@ -44,6 +51,7 @@ use super::{audit, auth, health, parties, waybills};
         (name = "parties", description = "Companies, authorities and their keys"),
         (name = "waybills", description = "Signed acts and the waybill lifecycle"),
         (name = "audit", description = "Who among the authorities read what"),
+        (name = "log", description = "The verifiable log: checkpoints, proofs, entries"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -323,7 +323,7 @@ async fn submit_act(
 
 /// Loads a waybill the caller may see, auditing authority reads. A company
 /// that is not on the waybill gets the same 404 as for a missing one.
-fn visible_waybill(
+pub(crate) fn visible_waybill(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    pub config: Config,
     pub http: reqwest::Client,
     pub admin: Actor,
     pub database_url: String,
@@ -139,12 +140,13 @@ impl TestApp {
     ) -> TestApp {
         let admin_key = KeyPair::generate().unwrap();
         let config = base_config(&url, dir.path(), &admin_key);
-        let (addr, _ledger) = ewaybill::startup::spawn(config)
+        let (addr, _ledger) = ewaybill::startup::spawn(config.clone())
             .await
             .expect("service starts");
         let http = reqwest::Client::new();
         let mut app = TestApp {
             addr,
+            config,
             http,
             admin: Actor {
                 party_id: String::new(),
@@ -161,6 +163,23 @@ impl TestApp {
         let (_, me) = app.call(&app.admin, Method::GET, "/v1/me", None).await;
         app.admin.party_id = me["id"].as_str().unwrap().to_owned();
         app
+    }
+
+    /// Another service instance on the same database and data directory,
+    /// sharing this one's admin and tokens (the same service key signs both).
+    pub async fn second_instance(&self) -> TestApp {
+        let (addr, _ledger) = ewaybill::startup::spawn(self.config.clone())
+            .await
+            .expect("second instance starts");
+        TestApp {
+            addr,
+            config: self.config.clone(),
+            http: self.http.clone(),
+            admin: self.admin.clone(),
+            database_url: self.database_url.clone(),
+            _data_dir: tempfile::tempdir().unwrap(),
+            pg_cleanup: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -7,4 +7,5 @@ mod append_only;
 mod auth;
 mod concurrency;
 mod lifecycle;
+mod log;
 mod requests;

@@ -1,0 +1,463 @@
+//! The verifiable log over HTTP: the log's key, signed checkpoints,
+//! RFC 9162 proofs, raw entries for mirrors, and C2SP tlog-proof files.
+//!
+//! Any authenticated party may read the log key and the latest checkpoint.
+//! Inclusion proofs: authorities and auditors for any entry, a company for
+//! the events of its own waybills. Checkpoint history, consistency proofs
+//! and raw entries: authorities and auditors, and each such read of log
+//! contents is written to the access audit trail.
+
+use actix_web::{HttpResponse, get, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::party::PartyKind;
+use crate::ledger::leaf::leaf_bytes_from_canonical;
+use crate::ledger::merkle_log::{DbNodes, SignedCheckpoint, tree_size};
+use crate::merkle;
+use crate::note::TlogProof;
+use crate::storage::audit::{self, AccessRecord};
+use crate::storage::events::{self, EventRow};
+use crate::storage::{DbConnection, time, tree, waybills};
+
+use super::auth::Caller;
+use super::problem::{ApiError, Problem};
+use super::state::AppState;
+
+/// Most entries one `GET /v1/log/entries` returns.
+pub const MAX_ENTRIES_PER_PAGE: u64 = 1000;
+
+const TEXT: &str = "text/plain; charset=utf-8";
+
+fn log_reader(caller: &Caller) -> Result<(), ApiError> {
+    match caller.kind {
+        PartyKind::Authority | PartyKind::Auditor => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "forbidden",
+            "the log's history, consistency proofs and entries are for authorities and auditors",
+        )),
+    }
+}
+
+fn audit_log_read(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    query: String,
+    count: u64,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        &AccessRecord {
+            id: Uuid::now_v7().to_string(),
+            at: time::to_db(time::now()),
+            party_id: caller.party_id.clone(),
+            key_id: caller.key_id.clone(),
+            action: action.to_owned(),
+            waybill_id: None,
+            query: Some(query),
+            result_count: Some(i64::try_from(count).unwrap_or(i64::MAX)),
+        },
+    )?;
+    Ok(())
+}
+
+fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
+    let row = tree::latest_checkpoint(conn)?.ok_or_else(|| {
+        ApiError::not_found("no_checkpoint", "the log is empty; nothing is signed yet")
+    })?;
+    Ok(SignedCheckpoint::from_row(row)?)
+}
+
+/// The log's C2SP note verifier key (`vkey`): checks every checkpoint.
+#[utoipa::path(get, path = "/v1/log/key", tag = "log",
+    responses((status = 200, description = "The vkey line", content_type = "text/plain", body = String)),
+    security(("bearer" = [])))]
+#[get("/v1/log/key")]
+pub async fn log_key(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let vkey = state.log.verifier_key().map_err(|e| {
+        tracing::error!(error = %e, "log verifier key");
+        ApiError::internal()
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(TEXT)
+        .body(format!("{}\n", vkey.to_vkey())))
+}
+
+/// The latest signed checkpoint (C2SP tlog-checkpoint as a signed note).
+#[utoipa::path(get, path = "/v1/log/checkpoint", tag = "log",
+    responses(
+        (status = 200, description = "The signed note", content_type = "text/plain", body = String),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+#[get("/v1/log/checkpoint")]
+pub async fn latest_checkpoint(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let checkpoint = state.db(latest).await?;
+    Ok(HttpResponse::Ok().content_type(TEXT).body(checkpoint.note))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointView {
+    pub size: u64,
+    /// Standard base64.
+    pub root_hash: String,
+    /// The signed note, exactly as served.
+    pub note: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Only checkpoints of larger trees than this.
+    pub after: Option<u64>,
+    /// 1 to 1000, default 100.
+    pub limit: Option<u32>,
+}
+
+/// Every checkpoint the service signed, oldest first (authorities and auditors).
+#[utoipa::path(get, path = "/v1/log/checkpoints", tag = "log", params(HistoryQuery),
+    responses((status = 200, body = [CheckpointView]), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/v1/log/checkpoints")]
+pub async fn checkpoints(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    log_reader(&caller)?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be 1 to 1000",
+        ));
+    }
+    let after = query.after.map(|a| i64::try_from(a).unwrap_or(i64::MAX));
+    let rows = state
+        .db(move |conn| Ok(tree::list_checkpoints(conn, after, i64::from(limit))?))
+        .await?;
+    let views = rows
+        .into_iter()
+        .map(|row| {
+            let created_at = time::from_db(row.created_at);
+            let signed = SignedCheckpoint::from_row(row)?;
+            Ok(CheckpointView {
+                size: signed.size,
+                root_hash: STANDARD.encode(signed.root_hash),
+                note: signed.note,
+                created_at,
+            })
+        })
+        .collect::<Result<Vec<_>, crate::storage::StorageError>>()?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InclusionQuery {
+    /// The leaf index (an event's `log_index`).
+    pub index: u64,
+    /// The tree size to prove against (a checkpoint's size).
+    pub size: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InclusionProofView {
+    pub index: u64,
+    pub size: u64,
+    /// SHA-256(0x00 || leaf), standard base64.
+    pub leaf_hash: String,
+    /// RFC 9162 inclusion proof, standard base64 hashes.
+    pub proof: Vec<String>,
+}
+
+/// May the caller see the event at `index`? Authorities and auditors see
+/// all; a company the events of waybills it is on. Anything else is the
+/// same 404 as a missing entry.
+fn visible_event(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    index: u64,
+) -> Result<EventRow, ApiError> {
+    let not_found = || ApiError::not_found("entry_not_found", "no such log entry");
+    let seq = i64::try_from(index).map_err(|_| not_found())?;
+    let event = events::by_seq(conn, seq)?.ok_or_else(not_found)?;
+    match caller.kind {
+        PartyKind::Authority | PartyKind::Auditor => Ok(event),
+        PartyKind::Company => {
+            let waybill_id = event.waybill_id.clone().ok_or_else(not_found)?;
+            let row = waybills::find(conn, &waybill_id)?.ok_or_else(not_found)?;
+            if [&row.consignor_id, &row.carrier_id, &row.consignee_id].contains(&&caller.party_id) {
+                Ok(event)
+            } else {
+                Err(not_found())
+            }
+        }
+        PartyKind::Operator => Err(not_found()),
+    }
+}
+
+fn check_sizes(conn: &mut DbConnection, sizes: &[u64]) -> Result<u64, ApiError> {
+    let current = tree_size(conn)?;
+    if let Some(too_big) = sizes.iter().find(|s| **s > current) {
+        return Err(ApiError::bad_request(
+            "size_beyond_tree",
+            format!("size {too_big} is larger than the tree ({current} leaves)"),
+        ));
+    }
+    Ok(current)
+}
+
+fn encode_all(hashes: &[merkle::Hash]) -> Vec<String> {
+    hashes.iter().map(|h| STANDARD.encode(h)).collect()
+}
+
+/// RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves.
+#[utoipa::path(get, path = "/v1/log/proof/inclusion", tag = "log", params(InclusionQuery),
+    responses(
+        (status = 200, body = InclusionProofView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+#[get("/v1/log/proof/inclusion")]
+pub async fn inclusion(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<InclusionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let InclusionQuery { index, size } = query.into_inner();
+    if index >= size {
+        return Err(ApiError::bad_request(
+            "index_out_of_range",
+            "index must be smaller than size",
+        ));
+    }
+    let view = state
+        .db(move |conn| {
+            check_sizes(conn, &[size])?;
+            let event = visible_event(conn, &caller, index)?;
+            if caller.kind == PartyKind::Authority {
+                audit_log_read(
+                    conn,
+                    &caller,
+                    "log.inclusion",
+                    format!("index={index}&size={size}"),
+                    1,
+                )?;
+            }
+            let proof =
+                merkle::inclusion_proof(index, size, &DbNodes::new(conn)).map_err(proof_failed)?;
+            let leaf = crate::ledger::merkle_log::event_leaf_hash(&event);
+            Ok(InclusionProofView {
+                index,
+                size,
+                leaf_hash: STANDARD.encode(leaf),
+                proof: encode_all(&proof),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+fn proof_failed(e: merkle::MerkleError) -> ApiError {
+    tracing::error!(error = %e, "proof generation failed");
+    ApiError::internal()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyQuery {
+    pub from: u64,
+    pub to: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsistencyProofView {
+    pub from: u64,
+    pub to: u64,
+    /// RFC 9162 consistency proof, standard base64 hashes.
+    pub proof: Vec<String>,
+}
+
+/// RFC 9162 consistency proof between two tree sizes (authorities and auditors).
+#[utoipa::path(get, path = "/v1/log/proof/consistency", tag = "log", params(ConsistencyQuery),
+    responses(
+        (status = 200, body = ConsistencyProofView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+#[get("/v1/log/proof/consistency")]
+pub async fn consistency(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ConsistencyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    log_reader(&caller)?;
+    let ConsistencyQuery { from, to } = query.into_inner();
+    if from == 0 || from > to {
+        return Err(ApiError::bad_request(
+            "invalid_sizes",
+            "from must be at least 1 and at most to (a consistency proof from an empty tree means nothing)",
+        ));
+    }
+    let proof = state
+        .db(move |conn| {
+            check_sizes(conn, &[from, to])?;
+            merkle::consistency_proof(from, to, &DbNodes::new(conn)).map_err(proof_failed)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ConsistencyProofView {
+        from,
+        to,
+        proof: encode_all(&proof),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EntriesQuery {
+    /// First index (inclusive).
+    pub start: u64,
+    /// Last index (exclusive); at most 1000 after start, and clamped to the tree size.
+    pub end: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryView {
+    pub index: u64,
+    /// The exact leaf bytes, standard base64.
+    pub leaf: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntriesPage {
+    pub entries: Vec<EntryView>,
+}
+
+/// Raw log entries (exact leaf bytes) for mirrors and auditors.
+#[utoipa::path(get, path = "/v1/log/entries", tag = "log", params(EntriesQuery),
+    responses(
+        (status = 200, body = EntriesPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+#[get("/v1/log/entries")]
+pub async fn entries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<EntriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    log_reader(&caller)?;
+    let EntriesQuery { start, end } = query.into_inner();
+    if end <= start {
+        return Err(ApiError::bad_request(
+            "invalid_range",
+            "end must be larger than start",
+        ));
+    }
+    let end = end.min(start.saturating_add(MAX_ENTRIES_PER_PAGE));
+    let page = state
+        .db(move |conn| {
+            let end = end.min(tree_size(conn)?);
+            let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+            let rows = events::range(conn, to_i64(start), to_i64(end))?;
+            audit_log_read(
+                conn,
+                &caller,
+                "log.entries",
+                format!("start={start}&end={end}"),
+                rows.len() as u64,
+            )?;
+            Ok(rows)
+        })
+        .await?;
+    let entries = page
+        .iter()
+        .map(|row| EntryView {
+            index: u64::try_from(row.seq).unwrap_or(0),
+            leaf: STANDARD.encode(leaf_bytes_from_canonical(
+                &row.act,
+                &row.signature,
+                row.seq,
+                time::from_db(row.received_at),
+            )),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EntriesPage { entries }))
+}
+
+/// A C2SP tlog-proof for one event of a waybill (`seq` counts the waybill's
+/// events from 1): its leaf bytes (the `extra` line), its inclusion proof
+/// and the latest signed checkpoint, checkable offline with the log's key.
+#[utoipa::path(get, path = "/v1/waybills/{id}/events/{seq}/proof", tag = "log",
+    params(("id" = Uuid, Path, description = "Waybill id"), ("seq" = u64, Path, description = "Position in the waybill's chain, from 1")),
+    responses(
+        (status = 200, description = "c2sp.org/tlog-proof@v1 text", content_type = "text/plain", body = String),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+#[get("/v1/waybills/{id}/events/{seq}/proof")]
+pub async fn event_proof(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, u64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, position) = path.into_inner();
+    let id = id.to_string();
+    let text = state
+        .db(move |conn| {
+            super::waybills::visible_waybill(conn, &caller, &id, "waybill.proof")?;
+            let chain = events::of_waybill(conn, &id)?;
+            let event = usize::try_from(position)
+                .ok()
+                .and_then(|p| p.checked_sub(1))
+                .and_then(|i| chain.get(i))
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "event_not_found",
+                        "the waybill has no event at this position",
+                    )
+                })?;
+            let signed = latest(conn)?;
+            let index = u64::try_from(event.seq).unwrap_or(0);
+            let proof = merkle::inclusion_proof(index, signed.size, &DbNodes::new(conn))
+                .map_err(proof_failed)?;
+            let leaf = leaf_bytes_from_canonical(
+                &event.act,
+                &event.signature,
+                event.seq,
+                time::from_db(event.received_at),
+            );
+            TlogProof {
+                extra: Some(leaf),
+                index,
+                proof,
+                checkpoint: signed.note,
+            }
+            .to_text()
+            .map_err(|e| {
+                tracing::error!(error = %e, "tlog-proof");
+                ApiError::internal()
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type(TEXT).body(text))
+}
