@@ -1,7 +1,7 @@
 //! Prometheus metrics of the ledger itself (HTTP metrics come from the
 //! middleware). One registry per app instance, so tests stay independent.
 
-use prometheus::{Histogram, HistogramOpts, IntCounterVec, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
 
 #[derive(Clone)]
 pub struct LedgerMetrics {
@@ -13,6 +13,9 @@ pub struct LedgerMetrics {
     pub committed: IntCounterVec,
     /// Commands refused, by kind.
     pub rejected: IntCounterVec,
+    /// 1 when the stored events match the signed tree, 0 when they do not,
+    /// -1 until the check has run.
+    pub log_consistent: IntGauge,
 }
 
 impl LedgerMetrics {
@@ -44,12 +47,19 @@ impl LedgerMetrics {
         registry.register(Box::new(batch_size.clone()))?;
         registry.register(Box::new(batch_seconds.clone()))?;
         registry.register(Box::new(committed.clone()))?;
+        let log_consistent = IntGauge::new(
+            "ewaybill_log_consistent",
+            "1 if every stored event matches the signed Merkle tree, 0 if not, -1 while unchecked",
+        )?;
+        log_consistent.set(-1);
         registry.register(Box::new(rejected.clone()))?;
+        registry.register(Box::new(log_consistent.clone()))?;
         Ok(Self {
             batch_size,
             batch_seconds,
             committed,
             rejected,
+            log_consistent,
         })
     }
 }

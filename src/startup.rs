@@ -15,6 +15,7 @@ use crate::domain::party::PartyKind;
 use crate::http::state::AppState;
 use crate::http::tokens::TokenIssuer;
 use crate::ledger::commands::NewParty;
+use crate::ledger::integrity::{LogHealth, scan_leaves};
 use crate::ledger::merkle_log::{self, LogIdentity};
 use crate::ledger::{Command, Sequencer, SequencerConfig};
 use crate::metrics::LedgerMetrics;
@@ -94,18 +95,25 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         pool.clone(),
         service_key.clone(),
         identity.clone(),
-        ledger_metrics,
+        ledger_metrics.clone(),
         SequencerConfig {
             max_batch: config.max_batch,
             ..SequencerConfig::default()
         },
     )?;
+    let log_health = Arc::new(LogHealth::default());
+    spawn_integrity_scan(
+        pool.clone(),
+        log_health.clone(),
+        ledger_metrics.log_consistent.clone(),
+    );
     let tokens = TokenIssuer::new(&service_key, config.access_token_ttl_secs);
     let state = web::Data::new(AppState {
         pool,
         sequencer,
         service_key,
         log: identity,
+        log_health,
         tokens,
         config: Arc::new(config),
     });
@@ -117,6 +125,35 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         prometheus,
         service_key_created: created,
     })
+}
+
+/// Checks in the background that every stored event still matches the leaf
+/// the signed tree committed to; a mismatch makes the service unready.
+fn spawn_integrity_scan(pool: DbPool, health: Arc<LogHealth>, gauge: prometheus::IntGauge) {
+    tokio::task::spawn_blocking(move || {
+        let outcome = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+            let size = merkle_log::tree_size(&mut conn).map_err(|e| e.to_string())?;
+            scan_leaves(&mut conn, size).map_err(|e| e.to_string())
+        });
+        match outcome {
+            Ok(None) => {
+                health.set_consistent();
+                gauge.set(1);
+                tracing::info!("every stored event matches the signed Merkle tree");
+            }
+            Ok(Some((index, problem))) => {
+                let problem = format!("log entry {index}: {problem}");
+                tracing::error!(%problem, "THE EVENT LOG IS INCONSISTENT WITH ITS SIGNED TREE");
+                health.set_inconsistent(problem);
+                gauge.set(0);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the log integrity scan could not run");
+                health.set_inconsistent(format!("the integrity scan failed: {e}"));
+                gauge.set(0);
+            }
+        }
+    });
 }
 
 /// Creates the operator party with the bootstrap admin key, once. Safe to

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::state::AppState;
+use crate::ledger::integrity::Verdict;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthView {
@@ -29,7 +30,8 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// The service can serve requests: its database answers.
+/// The service can serve requests: its database answers and its stored log
+/// matches its signed tree (503 with the first bad entry otherwise).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthView), (status = 503, body = HealthView)), security(()))]
 #[get("/readyz")]
@@ -44,6 +46,13 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             .map_err(|e| e.to_string())
     })
     .await;
+    if state.log_health.verdict() == Verdict::Inconsistent {
+        return HttpResponse::ServiceUnavailable().json(HealthView {
+            status: "log_inconsistent",
+            database: Some(backend),
+            detail: state.log_health.problem(),
+        });
+    }
     match probe {
         Ok(Ok(())) => HttpResponse::Ok().json(HealthView {
             status: "ready",

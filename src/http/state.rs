@@ -7,6 +7,7 @@ use actix_web::web;
 use crate::config::Config;
 use crate::crypto::ServiceKey;
 use crate::ledger::Sequencer;
+use crate::ledger::integrity::LogHealth;
 use crate::ledger::merkle_log::LogIdentity;
 use crate::storage::{DbConnection, DbPool};
 
@@ -18,6 +19,7 @@ pub struct AppState {
     pub sequencer: Sequencer,
     pub service_key: Arc<ServiceKey>,
     pub log: Arc<LogIdentity>,
+    pub log_health: Arc<LogHealth>,
     pub tokens: TokenIssuer,
     pub config: Arc<Config>,
 }

@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod commands;
 pub mod event_hash;
+pub mod integrity;
 pub mod leaf;
 pub mod merkle_log;
 pub mod registry;

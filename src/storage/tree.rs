@@ -126,3 +126,19 @@ pub fn list_checkpoints(
     }
     Ok(query.load(conn)?)
 }
+
+/// The nodes of one level with `start <= idx < end`, in order.
+pub fn level_range(
+    conn: &mut DbConnection,
+    level: i16,
+    start: i64,
+    end: i64,
+) -> StorageResult<Vec<(i64, Vec<u8>)>> {
+    Ok(tree_nodes::table
+        .filter(tree_nodes::level.eq(level))
+        .filter(tree_nodes::idx.ge(start))
+        .filter(tree_nodes::idx.lt(end))
+        .order(tree_nodes::idx.asc())
+        .select((tree_nodes::idx, tree_nodes::hash))
+        .load(conn)?)
+}

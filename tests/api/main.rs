@@ -9,3 +9,4 @@ mod concurrency;
 mod lifecycle;
 mod log;
 mod requests;
+mod tamper;
