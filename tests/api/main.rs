@@ -6,6 +6,7 @@ mod access;
 mod append_only;
 mod auth;
 mod concurrency;
+mod interop;
 mod lifecycle;
 mod log;
 mod requests;
