@@ -1,6 +1,7 @@
-//! Applying one signed waybill act inside the sequencer's transaction: the
-//! checks that depend on stored state (keys, roles, the hash chain, the
-//! lifecycle), then the event and the projection, written together.
+//! Checking one signed waybill act against the ledger inside the
+//! sequencer's transaction: the checks that depend on stored state (keys,
+//! roles, the hash chain, numbers, the lifecycle), and the event and
+//! projection row it produces.
 
 use crate::domain::act::ActBody;
 use crate::domain::document::{PartyRef, WaybillDocument};
@@ -8,10 +9,12 @@ use crate::domain::lifecycle::ActType;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::{self, ApplyError, WaybillState};
 use crate::domain::validation::FieldError;
-use crate::storage::events::{self, EventRow};
+use crate::storage::StorageError;
+use crate::storage::events::EventRow;
 use crate::storage::time;
-use crate::storage::waybills::{self, WaybillRow};
-use crate::storage::{DbConnection, StorageError, keys, parties};
+use crate::storage::waybills::WaybillRow;
+
+use super::batch_view::BatchView;
 
 use super::commands::{Outcome, PreparedAct, Rejection, WriteError};
 
@@ -22,25 +25,28 @@ struct DocumentParties {
     consignee: String,
 }
 
-/// Applies a verified act as event number `seq`.
-pub fn append_act(
-    conn: &mut DbConnection,
+/// Checks a verified act against the ledger as the batch sees it and, if it
+/// may be appended as event number `seq`, returns its outcome and the
+/// waybill's new projection row. Writes nothing: the caller records the
+/// result in the view and the view writes the whole run at once.
+pub fn check_act(
+    view: &BatchView,
     prepared: &PreparedAct,
     seq: i64,
-) -> Result<Outcome, WriteError> {
+) -> Result<(Outcome, WaybillRow), WriteError> {
     let act = &prepared.act;
     let header = &act.header;
     let waybill_id = header.waybill_id.to_string();
 
-    if let Some(existing) = events::by_hash(conn, &prepared.hash)? {
+    if let Some(existing) = view.event_waybill(&prepared.hash) {
         return Err(Rejection::Replayed {
-            hash: existing.hash,
-            waybill_id: existing.waybill_id.unwrap_or_default(),
+            hash: prepared.hash.clone(),
+            waybill_id: existing.unwrap_or_default(),
         }
         .into());
     }
 
-    let signer = keys::find(conn, &header.key_id)?.ok_or(Rejection::UnknownKey)?;
+    let signer = view.key(&header.key_id).ok_or(Rejection::UnknownKey)?;
     if !signer.key.is_active() {
         return Err(Rejection::KeyRevoked.into());
     }
@@ -52,8 +58,8 @@ pub fn append_act(
     }
     let signer_party = signer.key.party_id.as_str();
 
-    let row = waybills::find(conn, &waybill_id)?;
-    let current: Option<WaybillState> = match &row {
+    let row = view.waybill(&waybill_id);
+    let current: Option<WaybillState> = match row {
         None if header.act_type != ActType::ConsignorIssue => {
             return Err(Rejection::WaybillNotFound.into());
         }
@@ -88,9 +94,9 @@ pub fn append_act(
 
     let resolved = match &act.body {
         ActBody::Document(document) => {
-            let resolved = resolve_parties(conn, document)?;
+            let resolved = resolve_parties(view, document)?;
             if resolved.consignor != signer_party {
-                return Err(match &row {
+                return Err(match row {
                     None => Rejection::NotPartyRole(Role::Consignor),
                     Some(_) => Rejection::Invalid(vec![FieldError::new(
                         "consignor",
@@ -99,6 +105,12 @@ pub fn append_act(
                     )]),
                 }
                 .into());
+            }
+            if view
+                .number_owner(&resolved.consignor, &document.number)
+                .is_some_and(|owner| *owner != waybill_id)
+            {
+                return Err(Rejection::DuplicateNumber.into());
             }
             Some(resolved)
         }
@@ -124,11 +136,9 @@ pub fn append_act(
         party_id: Some(signer_party.to_owned()),
         received_at: time::to_db(received_at),
     };
-    events::insert(conn, &event)?;
-
     let state_json = serde_json::to_string(&next)
         .map_err(|e| StorageError::Corrupt(format!("cannot serialise state: {e}")))?;
-    let (consignor_id, carrier_id, consignee_id) = match (resolved, &row) {
+    let (consignor_id, carrier_id, consignee_id) = match (resolved, row) {
         (Some(p), _) => (p.consignor, p.carrier, p.consignee),
         (None, Some(row)) => (
             row.consignor_id.clone(),
@@ -148,24 +158,17 @@ pub fn append_act(
         head: next.head.clone(),
         issue_date: next.document.issue_date.to_string(),
         state: state_json,
-        created_seq: row.as_ref().map_or(seq, |r| r.created_seq),
-        created_at: row
-            .as_ref()
-            .map_or(time::to_db(received_at), |r| r.created_at),
+        created_seq: row.map_or(seq, |r| r.created_seq),
+        created_at: row.map_or(time::to_db(received_at), |r| r.created_at),
         updated_at: time::to_db(received_at),
     };
-    let written = match row {
-        None => waybills::insert(conn, &new_row),
-        Some(_) => waybills::update(conn, &new_row),
-    };
-    match written {
-        Err(e) if e.is_unique_violation() => return Err(Rejection::DuplicateNumber.into()),
-        other => other?,
-    }
-    Ok(Outcome::Act {
-        state: Box::new(next),
-        event,
-    })
+    Ok((
+        Outcome::Act {
+            state: Box::new(next),
+            event,
+        },
+        new_row,
+    ))
 }
 
 /// Reads a stored projection.
@@ -176,20 +179,20 @@ pub fn parse_state(row: &WaybillRow) -> Result<WaybillState, StorageError> {
 
 /// Every party a document names must be a registered company.
 fn resolve_parties(
-    conn: &mut DbConnection,
+    view: &BatchView,
     document: &WaybillDocument,
 ) -> Result<DocumentParties, WriteError> {
     let mut errors = Vec::new();
-    let mut lookup = |path: &str, party: &PartyRef| -> Result<String, WriteError> {
-        match parties::find_by_registration(conn, &party.reg_no, &party.country)? {
-            Some(p) if PartyKind::parse(&p.kind) == Some(PartyKind::Company) => Ok(p.id),
+    let mut lookup = |path: &str, party: &PartyRef| -> String {
+        match view.party(&party.reg_no, &party.country) {
+            Some(p) if PartyKind::parse(&p.kind) == Some(PartyKind::Company) => p.id.clone(),
             Some(_) => {
                 errors.push(FieldError::new(
                     path,
                     "not_a_company",
                     format!("{path} must be a company, not an authority or the operator"),
                 ));
-                Ok(String::new())
+                String::new()
             }
             None => {
                 errors.push(FieldError::new(
@@ -200,13 +203,13 @@ fn resolve_parties(
                         party.reg_no, party.country
                     ),
                 ));
-                Ok(String::new())
+                String::new()
             }
         }
     };
-    let consignor = lookup("consignor", &document.consignor)?;
-    let carrier = lookup("carrier", &document.carrier)?;
-    let consignee = lookup("consignee", &document.consignee)?;
+    let consignor = lookup("consignor", &document.consignor);
+    let carrier = lookup("carrier", &document.carrier);
+    let consignee = lookup("consignee", &document.consignee);
     if !errors.is_empty() {
         return Err(Rejection::Invalid(errors).into());
     }

@@ -4,6 +4,7 @@
 //! commit) and answers each with its own [`Outcome`] or [`Rejection`].
 
 pub mod apply;
+pub mod batch_view;
 pub mod commands;
 pub mod event_hash;
 pub mod integrity;

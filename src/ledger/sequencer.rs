@@ -19,7 +19,8 @@ use crate::crypto::ServiceKey;
 use crate::metrics::LedgerMetrics;
 use crate::storage::{DbConnection, DbPool, StorageError, events};
 
-use super::commands::{Command, Committed, Outcome, WriteError};
+use super::batch_view::BatchView;
+use super::commands::{Command, Committed, Outcome, PreparedAct, WriteError};
 use super::merkle_log::{self, LogIdentity};
 use super::{apply, registry};
 
@@ -156,13 +157,43 @@ impl Writer {
             let first_seq = events::begin_batch(conn)?;
             let mut seq = first_seq;
             let mut outcomes = Vec::with_capacity(batch.len());
-            for job in batch {
-                let result = conn
-                    .transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
-                if result.is_ok() {
-                    seq += 1;
+            let mut next = 0;
+            while next < batch.len() {
+                let run: Vec<&PreparedAct> = batch[next..]
+                    .iter()
+                    .map_while(|job| match &job.command {
+                        Command::AppendAct(act) => Some(&**act),
+                        _ => None,
+                    })
+                    .collect();
+                if run.is_empty() {
+                    // A registry change: rare, applied on its own in a savepoint.
+                    let job = &batch[next];
+                    let result = conn.transaction::<_, WriteError, _>(|conn| {
+                        self.apply(conn, &job.command, seq)
+                    });
+                    if result.is_ok() {
+                        seq += 1;
+                    }
+                    outcomes.push(result);
+                    next += 1;
+                    continue;
                 }
-                outcomes.push(result);
+                // A run of acts: read what they need at once, check each in
+                // order against the view, write the run in a few statements.
+                let mut view = BatchView::prefetch(conn, &run)?;
+                for act in &run {
+                    let result = apply::check_act(&view, act, seq).map(|(outcome, row)| {
+                        view.accept(outcome.event().clone(), row);
+                        outcome
+                    });
+                    if result.is_ok() {
+                        seq += 1;
+                    }
+                    outcomes.push(result);
+                }
+                view.flush(conn)?;
+                next += run.len();
             }
             let appended: Vec<_> = outcomes
                 .iter()
@@ -217,7 +248,7 @@ impl Writer {
         seq: i64,
     ) -> Result<Outcome, WriteError> {
         match command {
-            Command::AppendAct(act) => apply::append_act(conn, act, seq),
+            Command::AppendAct(_) => Err(WriteError::Unavailable),
             Command::CreateParty {
                 party,
                 requested_by,

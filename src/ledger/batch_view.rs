@@ -1,0 +1,186 @@
+//! What the writer knows while it checks a run of acts: everything the acts
+//! will look up, fetched in a few queries up front, and updated in memory as
+//! each act is accepted, so later acts in the same batch see earlier ones.
+//! The writes happen once at the end of the run ([`BatchView::flush`]).
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+
+use crate::domain::act::ActBody;
+use crate::storage::events::EventRow;
+use crate::storage::keys::{KeyRow, KeyWithParty};
+use crate::storage::parties::PartyRow;
+use crate::storage::schema::{events, parties, party_keys, waybills as waybills_table};
+use crate::storage::waybills::WaybillRow;
+use crate::storage::{DbConnection, StorageResult};
+
+use super::commands::PreparedAct;
+
+/// Rows per multi-row INSERT, under SQLite's variable limit.
+const INSERT_CHUNK: usize = 200;
+
+#[derive(Default)]
+pub struct BatchView {
+    hashes: HashMap<String, Option<String>>,
+    keys: HashMap<String, KeyWithParty>,
+    waybills: HashMap<String, WaybillRow>,
+    companies: HashMap<(String, String), PartyRow>,
+    /// (consignor party id, number) -> waybill id
+    numbers: HashMap<(String, String), String>,
+    /// Waybills created in this run (inserted, not updated, at flush).
+    created: HashSet<String>,
+    /// Waybills changed in this run, in first-touched order.
+    touched: Vec<String>,
+    events: Vec<EventRow>,
+}
+
+impl BatchView {
+    /// Fetches what `acts` will need, in five queries whatever their number.
+    pub fn prefetch(conn: &mut DbConnection, acts: &[&PreparedAct]) -> StorageResult<Self> {
+        let mut view = Self::default();
+        let hashes: Vec<&str> = acts.iter().map(|a| a.hash.as_str()).collect();
+        let key_ids: Vec<&str> = acts.iter().map(|a| a.act.header.key_id.as_str()).collect();
+        let ids: Vec<String> = acts
+            .iter()
+            .map(|a| a.act.header.waybill_id.to_string())
+            .collect();
+        let mut reg_nos = Vec::new();
+        let mut numbers = Vec::new();
+        for act in acts {
+            if let ActBody::Document(doc) = &act.act.body {
+                for (_, party) in doc.parties() {
+                    reg_nos.push(party.reg_no.clone());
+                }
+                numbers.push(doc.number.clone());
+            }
+        }
+
+        let found: Vec<(String, Option<String>)> = events::table
+            .filter(events::hash.eq_any(&hashes))
+            .select((events::hash, events::waybill_id))
+            .load(conn)?;
+        view.hashes.extend(found);
+
+        let keys: Vec<(KeyRow, String)> = party_keys::table
+            .inner_join(parties::table)
+            .filter(party_keys::key_id.eq_any(&key_ids))
+            .select((KeyRow::as_select(), parties::kind))
+            .load(conn)?;
+        for (key, party_kind) in keys {
+            view.keys
+                .insert(key.key_id.clone(), KeyWithParty { key, party_kind });
+        }
+
+        let rows: Vec<WaybillRow> = waybills_table::table
+            .filter(waybills_table::id.eq_any(&ids))
+            .select(WaybillRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            view.numbers.insert(
+                (row.consignor_id.clone(), row.number.clone()),
+                row.id.clone(),
+            );
+            view.waybills.insert(row.id.clone(), row);
+        }
+
+        if !reg_nos.is_empty() {
+            let found: Vec<PartyRow> = parties::table
+                .filter(parties::reg_no.eq_any(&reg_nos))
+                .select(PartyRow::as_select())
+                .load(conn)?;
+            for party in found {
+                view.companies
+                    .insert((party.reg_no.clone(), party.country.clone()), party);
+            }
+            let taken: Vec<(String, String, String)> = waybills_table::table
+                .filter(waybills_table::number.eq_any(&numbers))
+                .select((
+                    waybills_table::consignor_id,
+                    waybills_table::number,
+                    waybills_table::id,
+                ))
+                .load(conn)?;
+            for (consignor, number, id) in taken {
+                view.numbers.insert((consignor, number), id);
+            }
+        }
+        Ok(view)
+    }
+
+    /// The event with this hash, if recorded: its waybill.
+    pub fn event_waybill(&self, hash: &str) -> Option<Option<String>> {
+        self.hashes.get(hash).cloned()
+    }
+
+    pub fn key(&self, key_id: &str) -> Option<&KeyWithParty> {
+        self.keys.get(key_id)
+    }
+
+    pub fn waybill(&self, id: &str) -> Option<&WaybillRow> {
+        self.waybills.get(id)
+    }
+
+    pub fn party(&self, reg_no: &str, country: &str) -> Option<&PartyRow> {
+        self.companies.get(&(reg_no.to_owned(), country.to_owned()))
+    }
+
+    /// Which waybill holds this consignor's document number, if any.
+    pub fn number_owner(&self, consignor_id: &str, number: &str) -> Option<&String> {
+        self.numbers
+            .get(&(consignor_id.to_owned(), number.to_owned()))
+    }
+
+    /// Records an accepted act: later acts in the run see its effects.
+    pub fn accept(&mut self, event: EventRow, row: WaybillRow) {
+        self.hashes
+            .insert(event.hash.clone(), event.waybill_id.clone());
+        if !self.waybills.contains_key(&row.id) {
+            self.created.insert(row.id.clone());
+        }
+        if let Some(previous) = self.waybills.get(&row.id)
+            && previous.number != row.number
+        {
+            self.numbers
+                .remove(&(previous.consignor_id.clone(), previous.number.clone()));
+        }
+        if !self.touched.contains(&row.id) {
+            self.touched.push(row.id.clone());
+        }
+        self.numbers.insert(
+            (row.consignor_id.clone(), row.number.clone()),
+            row.id.clone(),
+        );
+        self.waybills.insert(row.id.clone(), row);
+        self.events.push(event);
+    }
+
+    /// Writes the run: every event in one multi-row INSERT (per chunk), each
+    /// touched waybill once in its final state.
+    pub fn flush(self, conn: &mut DbConnection) -> StorageResult<()> {
+        for chunk in self.events.chunks(INSERT_CHUNK) {
+            let insert = diesel::insert_into(events::table).values(chunk);
+            match conn {
+                DbConnection::Pg(c) => insert.execute(c)?,
+                DbConnection::Sqlite(c) => insert.execute(c)?,
+            };
+        }
+        let (new, changed): (Vec<&WaybillRow>, Vec<&WaybillRow>) = self
+            .touched
+            .iter()
+            .filter_map(|id| self.waybills.get(id))
+            .partition(|row| self.created.contains(&row.id));
+        for chunk in new.chunks(INSERT_CHUNK) {
+            let rows: Vec<WaybillRow> = chunk.iter().map(|r| (*r).clone()).collect();
+            let insert = diesel::insert_into(waybills_table::table).values(&rows);
+            match conn {
+                DbConnection::Pg(c) => insert.execute(c)?,
+                DbConnection::Sqlite(c) => insert.execute(c)?,
+            };
+        }
+        for row in changed {
+            crate::storage::waybills::update(conn, row)?;
+        }
+        Ok(())
+    }
+}
