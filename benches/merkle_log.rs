@@ -6,7 +6,8 @@
 //!
 //! 1. Integration: leaves/s through `integrate` (leaf hashing, Merkle
 //!    append, node inserts, checkpoint signing) in write batches of 256,
-//!    against inserting the same events without the tree.
+//!    against inserting the same events without the tree (both with the
+//!    writer's multi-row INSERT).
 //! 2. Inclusion proofs at BENCH_LEAVES leaves (default 1,000,000): p50/p99
 //!    latency of a proof read from the database, against one primary-key read.
 
@@ -24,7 +25,10 @@ use uuid::Uuid;
 const BATCH: usize = 256;
 
 fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn event(seq: i64) -> EventRow {
@@ -61,9 +65,7 @@ fn write(conn: &mut DbConnection, identity: &LogIdentity, n: u64, with_tree: boo
     while (seq as u64) < n {
         let batch: Vec<EventRow> = (0..BATCH as i64).map(|i| event(seq + i)).collect();
         conn.transaction::<_, merkle_log::LogError, _>(|conn| {
-            for e in &batch {
-                events::insert(conn, e)?;
-            }
+            events::insert_many(conn, &batch)?;
             if with_tree {
                 merkle_log::integrate(conn, identity, seq as u64, &batch)?;
             }
@@ -117,7 +119,9 @@ fn fresh(pg: Option<&str>) -> Db {
         Some(base) => {
             let name = format!("ewaybill_bench_{}", Uuid::new_v4().simple());
             let mut conn = diesel::PgConnection::establish(base).unwrap();
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .unwrap();
             let (prefix, _) = base.rsplit_once('/').unwrap();
             Db {
                 url: format!("{prefix}/{name}"),
@@ -133,7 +137,8 @@ impl Drop for Db {
         if let Some((base, name)) = &self.cleanup
             && let Ok(mut conn) = diesel::PgConnection::establish(base)
         {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn);
         }
     }
 }
@@ -175,7 +180,10 @@ fn main() {
         build_tree(&mut conn, &identity, leaves);
         // One real event row for the baseline primary-key read.
         events::insert(&mut conn, &event(0)).unwrap();
-        eprintln!("  tree of {leaves} leaves built in {:.0} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "  tree of {leaves} leaves built in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             state ^= state << 13;

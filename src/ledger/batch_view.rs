@@ -158,13 +158,7 @@ impl BatchView {
     /// Writes the run: every event in one multi-row INSERT (per chunk), each
     /// touched waybill once in its final state.
     pub fn flush(self, conn: &mut DbConnection) -> StorageResult<()> {
-        for chunk in self.events.chunks(INSERT_CHUNK) {
-            let insert = diesel::insert_into(events::table).values(chunk);
-            match conn {
-                DbConnection::Pg(c) => insert.execute(c)?,
-                DbConnection::Sqlite(c) => insert.execute(c)?,
-            };
-        }
+        crate::storage::events::insert_many(conn, &self.events)?;
         let (new, changed): (Vec<&WaybillRow>, Vec<&WaybillRow>) = self
             .touched
             .iter()

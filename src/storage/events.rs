@@ -61,6 +61,22 @@ pub fn insert(conn: &mut DbConnection, row: &EventRow) -> StorageResult<()> {
     Ok(())
 }
 
+/// Rows per multi-row INSERT, under SQLite's variable limit.
+const INSERT_CHUNK: usize = 200;
+
+/// Inserts many events with few statements (multi-row INSERT is
+/// backend-specific in diesel, hence the dispatch).
+pub fn insert_many(conn: &mut DbConnection, rows: &[EventRow]) -> StorageResult<()> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let insert = diesel::insert_into(events::table).values(chunk);
+        match conn {
+            DbConnection::Pg(c) => insert.execute(c)?,
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 pub fn by_hash(conn: &mut DbConnection, hash: &str) -> StorageResult<Option<EventRow>> {
     Ok(events::table
         .filter(events::hash.eq(hash))
