@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::document::{WaybillDocument, parse_document};
 use super::lifecycle::ActType;
-use super::validation::{FieldError, validate_document};
+use super::validation::{FieldError, check_text, validate_document};
 
 /// How far `signed_at` may be from the server clock, either way.
 pub const SIGNED_AT_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
@@ -429,22 +429,6 @@ fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, Vec<FieldError>> {
         };
         vec![FieldError::new(path, code, message)]
     })
-}
-
-fn check_text(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize) {
-    if value.trim().is_empty() {
-        errors.push(FieldError::new(
-            path,
-            "required",
-            format!("{path} must not be empty"),
-        ));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(
-            path,
-            "too_long",
-            format!("{path} is longer than {max} characters"),
-        ));
-    }
 }
 
 fn finish(errors: Vec<FieldError>, body: ActBody) -> Result<ActBody, Vec<FieldError>> {

@@ -244,6 +244,14 @@ pub fn validate_document(doc: &WaybillDocument) -> Vec<FieldError> {
     v.errors
 }
 
+/// Required text (non-blank, at most `max` characters) for the other
+/// request bodies, with the same codes as the document's fields.
+pub fn check_text(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize) {
+    let mut v = Validator::default();
+    v.text(path, value, max);
+    errors.extend(v.errors);
+}
+
 #[derive(Default)]
 struct Validator {
     errors: Vec<FieldError>,

@@ -7,11 +7,37 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::party::PartyKind;
 use crate::storage::audit::{self, AccessRecord};
-use crate::storage::time;
+use crate::storage::{DbConnection, time};
 
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
+
+/// Records that an authority (or auditor) read something. Called before the
+/// data is returned: no record, no data.
+pub(crate) fn record_access(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    waybill_id: Option<&str>,
+    query: Option<String>,
+    result_count: Option<i64>,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        &AccessRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            at: time::to_db(time::now()),
+            party_id: caller.party_id.clone(),
+            key_id: caller.key_id.clone(),
+            action: action.to_owned(),
+            waybill_id: waybill_id.map(str::to_owned),
+            query,
+            result_count,
+        },
+    )?;
+    Ok(())
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessRecordView {
@@ -75,13 +101,7 @@ pub async fn access_trail(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(PartyKind::Operator)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            "limit must be 1 to 500",
-        ));
-    }
+    let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state
         .db(move |conn| {
             Ok(audit::list(

@@ -19,10 +19,10 @@ use crate::ledger::leaf::leaf_bytes_from_canonical;
 use crate::ledger::merkle_log::{DbNodes, SignedCheckpoint, tree_size};
 use crate::merkle;
 use crate::note::TlogProof;
-use crate::storage::audit::{self, AccessRecord};
 use crate::storage::events::{self, EventRow};
 use crate::storage::{DbConnection, time, tree, waybills};
 
+use super::audit::record_access;
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
@@ -40,29 +40,6 @@ fn log_reader(caller: &Caller) -> Result<(), ApiError> {
             "the log's history, consistency proofs and entries are for authorities and auditors",
         )),
     }
-}
-
-fn audit_log_read(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: &str,
-    query: String,
-    count: u64,
-) -> Result<(), ApiError> {
-    audit::record(
-        conn,
-        &AccessRecord {
-            id: Uuid::now_v7().to_string(),
-            at: time::to_db(time::now()),
-            party_id: caller.party_id.clone(),
-            key_id: caller.key_id.clone(),
-            action: action.to_owned(),
-            waybill_id: None,
-            query: Some(query),
-            result_count: Some(i64::try_from(count).unwrap_or(i64::MAX)),
-        },
-    )?;
-    Ok(())
 }
 
 fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
@@ -137,13 +114,7 @@ pub async fn checkpoints(
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     log_reader(&caller)?;
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            "limit must be 1 to 1000",
-        ));
-    }
+    let limit = super::page_limit(query.limit, 100, 1000)?;
     let after = query.after.map(|a| i64::try_from(a).unwrap_or(i64::MAX));
     let rows = state
         .db(move |conn| Ok(tree::list_checkpoints(conn, after, i64::from(limit))?))
@@ -251,12 +222,13 @@ pub async fn inclusion(
             check_sizes(conn, &[size])?;
             let event = visible_event(conn, &caller, index)?;
             if caller.kind == PartyKind::Authority {
-                audit_log_read(
+                record_access(
                     conn,
                     &caller,
                     "log.inclusion",
-                    format!("index={index}&size={size}"),
-                    1,
+                    None,
+                    Some(format!("index={index}&size={size}")),
+                    Some(1),
                 )?;
             }
             let proof =
@@ -379,12 +351,13 @@ pub async fn entries(
             let end = end.min(tree_size(conn)?);
             let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
             let rows = events::range(conn, to_i64(start), to_i64(end))?;
-            audit_log_read(
+            record_access(
                 conn,
                 &caller,
                 "log.entries",
-                format!("start={start}&end={end}"),
-                rows.len() as u64,
+                None,
+                Some(format!("start={start}&end={end}")),
+                Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
             Ok(rows)
         })

@@ -71,6 +71,19 @@ async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError
     ))
 }
 
+/// A page size from the query: `default` when absent, 1 to `max` otherwise.
+pub(crate) fn page_limit(requested: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
+    let limit = requested.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be 1 to {max}"),
+        ))
+    }
+}
+
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let api = match &err {
         JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::crypto::PublicKey;
 use crate::domain::party::PartyKind;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldError, check_text};
 use crate::ledger::commands::NewParty;
 use crate::ledger::{Command, Outcome};
 use crate::storage::keys::KeyRow;
@@ -137,21 +137,8 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
             "kind must be company, authority or auditor; the operator is created at bootstrap",
         ));
     }
-    for (path, value, max) in [("name", &req.name, 200), ("reg_no", &req.reg_no, 40)] {
-        if value.trim().is_empty() {
-            errors.push(FieldError::new(
-                path,
-                "required",
-                format!("{path} must not be empty"),
-            ));
-        } else if value.chars().count() > max {
-            errors.push(FieldError::new(
-                path,
-                "too_long",
-                format!("{path} is longer than {max}"),
-            ));
-        }
-    }
+    check_text(&mut errors, "name", &req.name, 200);
+    check_text(&mut errors, "reg_no", &req.reg_no, 40);
     if isocountry::CountryCode::for_alpha2(&req.country).is_err() {
         errors.push(FieldError::new(
             "country",
@@ -243,13 +230,7 @@ pub async fn list_parties(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(PartyKind::Operator)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            "limit must be 1 to 500",
-        ));
-    }
+    let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state
         .db(move |conn| {
             Ok(parties::list(

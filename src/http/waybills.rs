@@ -22,11 +22,11 @@ use crate::domain::validation::FieldError;
 use crate::ledger::apply::parse_state;
 use crate::ledger::event_hash::{canonical_act, event_hash};
 use crate::ledger::{Command, Outcome, PreparedAct, Rejection};
-use crate::storage::audit::{self, AccessRecord};
 use crate::storage::events::{self, EventRow};
 use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
 use crate::storage::{DbConnection, keys, time};
 
+use super::audit::record_access;
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
 use super::receipts::{Receipt, receipt};
@@ -339,7 +339,7 @@ pub(crate) fn visible_waybill(
             .ok_or_else(not_found),
         PartyKind::Authority => {
             let row = row.ok_or_else(not_found)?;
-            audit_access(conn, caller, action, Some(id), None, Some(1))?;
+            record_access(conn, caller, action, Some(id), None, Some(1))?;
             Ok(row)
         }
         PartyKind::Operator | PartyKind::Auditor => Err(ApiError::forbidden(
@@ -347,30 +347,6 @@ pub(crate) fn visible_waybill(
             "the operator and auditors do not read waybills through this endpoint",
         )),
     }
-}
-
-fn audit_access(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: &str,
-    waybill_id: Option<&str>,
-    query: Option<String>,
-    result_count: Option<i64>,
-) -> Result<(), ApiError> {
-    audit::record(
-        conn,
-        &AccessRecord {
-            id: Uuid::now_v7().to_string(),
-            at: time::to_db(time::now()),
-            party_id: caller.party_id.clone(),
-            key_id: caller.key_id.clone(),
-            action: action.to_owned(),
-            waybill_id: waybill_id.map(str::to_owned),
-            query,
-            result_count,
-        },
-    )?;
-    Ok(())
 }
 
 /// The current state of a waybill.
@@ -446,13 +422,7 @@ pub async fn list_waybills(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            "limit must be 1 to 200",
-        ));
-    }
+    let limit = super::page_limit(query.limit, 50, 200)?;
     let scope = match (caller.kind, query.role) {
         (PartyKind::Company, None) => Scope::Party(caller.party_id.clone()),
         (PartyKind::Company, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
@@ -487,7 +457,7 @@ pub async fn list_waybills(
             let rows = waybills::list(conn, &scope, &filter, i64::from(limit))?;
             if caller.kind == PartyKind::Authority {
                 let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-                audit_access(
+                record_access(
                     conn,
                     &caller,
                     "waybill.list",
