@@ -2,6 +2,7 @@
 //! for integrators and small companies.
 
 pub mod demo;
+pub mod verify;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,10 @@ pub enum Command {
         #[arg(long, short)]
         body: Option<PathBuf>,
     },
+    /// Download the verifiable log (log key, checkpoint, every entry) to an export file.
+    Export(verify::ExportArgs),
+    /// Audit the verifiable log, from a server or an export file, or check one tlog-proof.
+    Verify(verify::VerifyArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -115,6 +120,8 @@ pub fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&envelope)?);
             Ok(())
         }
+        Command::Export(args) => verify::export(args),
+        Command::Verify(args) => verify::verify(args),
     }
 }
 
