@@ -437,3 +437,31 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Runs `ewaybill verify` (the real binary) and returns (success, stdout+stderr).
+pub async fn run_verify(args: Vec<String>) -> (bool, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ewaybill"))
+            .arg("verify")
+            .args(&args)
+            .output()
+            .expect("run ewaybill verify");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    })
+    .await
+    .unwrap()
+}
+
+impl Actor {
+    /// Writes this actor's private key to a file for the command line.
+    pub fn key_file(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let path = dir.join(format!("{}.seed", self.party_id));
+        std::fs::write(&path, format!("{}\n", &*self.key.seed_base64url())).unwrap();
+        path
+    }
+}

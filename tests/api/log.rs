@@ -372,6 +372,28 @@ async fn two_instances_on_one_database_keep_one_tree(app: TestApp) {
     let auditor = app.register_party("auditor", "Log auditor").await;
     let size = assert_history_matches_entries(&app, &auditor).await;
     assert!(size >= 30);
+
+    // The offline auditor agrees, and the log is consistent with a
+    // checkpoint saved before the last writes.
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = auditor.key_file(dir.path());
+    let (_, saved) = text(&app, &auditor, "/v1/log/checkpoint").await;
+    let saved_path = dir.path().join("saved-checkpoint.txt");
+    std::fs::write(&saved_path, saved).unwrap();
+    let (_, vkey_text) = text(&app, &auditor, "/v1/log/key").await;
+    app.issue(&consignor, &carrier, &consignee).await;
+    let (ok, report) = crate::common::run_verify(vec![
+        "--server".into(),
+        format!("http://{}", second.addr),
+        "--key".into(),
+        key_file.display().to_string(),
+        "--vkey".into(),
+        vkey_text.trim().to_owned(),
+        "--since".into(),
+        saved_path.display().to_string(),
+    ])
+    .await;
+    assert!(ok, "{report}");
     // Both instances serve the same tree head.
     let key = vkey(&app, &auditor).await;
     let (_, one) = text(&app, &auditor, "/v1/log/checkpoint").await;

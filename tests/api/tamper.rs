@@ -68,6 +68,21 @@ async fn rewritten_event_is_caught(app: TestApp) {
     }
     assert_eq!(readiness(&app).await.0, StatusCode::OK);
 
+    // An auditor saved the log key earlier.
+    let auditor = app.register_party("auditor", "Log auditor").await;
+    let vkey_text = app
+        .http
+        .get(app.url("/v1/log/key"))
+        .bearer_auth(&auditor.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = auditor.key_file(dir.path());
+
     // The carrier "never declined for lack of trucks".
     let mut conn = app.db();
     drop_triggers(&mut conn);
@@ -119,6 +134,19 @@ async fn rewritten_event_is_caught(app: TestApp) {
     let signature =
         ewaybill::crypto::Signature::from_base64url(event["signature"].as_str().unwrap()).unwrap();
     assert!(carrier.key.public_key().verify(&bytes, &signature).is_err());
+
+    // The offline auditor pinpoints the rewritten entry.
+    let (ok, report) = crate::common::run_verify(vec![
+        "--server".into(),
+        format!("http://{}", app.addr),
+        "--key".into(),
+        key_file.display().to_string(),
+        "--vkey".into(),
+        vkey_text.trim().to_owned(),
+    ])
+    .await;
+    assert!(!ok, "verify passed a rewritten log: {report}");
+    assert!(report.contains(&format!("index {index}:")), "{report}");
 
     // A service started on this database flags the log and names the entry.
     let restarted = app.second_instance().await;
