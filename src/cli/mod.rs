@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod verify;
+pub mod verify_qr;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,8 @@ pub enum Command {
     Export(verify::ExportArgs),
     /// Audit the verifiable log, from a server or an export file, or check one tlog-proof.
     Verify(verify::VerifyArgs),
+    /// Check a roadside QR code offline with the log key.
+    VerifyQr(verify_qr::VerifyQrArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -122,6 +125,7 @@ pub fn main() -> anyhow::Result<()> {
         }
         Command::Export(args) => verify::export(args),
         Command::Verify(args) => verify::verify(args),
+        Command::VerifyQr(args) => verify_qr::run(args),
     }
 }
 

@@ -6,5 +6,6 @@ pub mod act;
 pub mod document;
 pub mod lifecycle;
 pub mod party;
+pub mod plate;
 pub mod projection;
 pub mod validation;

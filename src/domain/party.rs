@@ -15,6 +15,8 @@ pub enum PartyKind {
     Authority,
     /// An independent log auditor: mirrors the log and checks its consistency.
     Auditor,
+    /// Oversight of the inspectors: reads the access audit trail.
+    Oversight,
 }
 
 impl PartyKind {
@@ -24,6 +26,7 @@ impl PartyKind {
             PartyKind::Company => "company",
             PartyKind::Authority => "authority",
             PartyKind::Auditor => "auditor",
+            PartyKind::Oversight => "oversight",
         }
     }
 
@@ -33,6 +36,7 @@ impl PartyKind {
             "company" => Some(PartyKind::Company),
             "authority" => Some(PartyKind::Authority),
             "auditor" => Some(PartyKind::Auditor),
+            "oversight" => Some(PartyKind::Oversight),
             _ => None,
         }
     }

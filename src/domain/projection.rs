@@ -231,3 +231,51 @@ fn unknown_lines(
         })
         .collect()
 }
+
+/// What the inspectors' search index records of a waybill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchFacts {
+    pub excise: bool,
+    /// " 22030001 22030009 ": every CN code, space-delimited on both sides.
+    pub cn_codes: String,
+    pub loading_country: String,
+    pub loading_city: String,
+    pub unloading_country: String,
+    pub unloading_city: String,
+    /// Normalised plates: the document's and the current vehicle's.
+    pub plates: Vec<String>,
+}
+
+impl WaybillState {
+    pub fn search_facts(&self) -> SearchFacts {
+        use super::plate::{normalize_city, normalize_plate};
+        let doc = &self.document;
+        let codes: Vec<&str> = doc
+            .lines
+            .iter()
+            .filter_map(|l| l.cn_code.as_deref())
+            .collect();
+        let plates = [
+            Some(doc.transport.vehicle_plate.as_str()),
+            doc.transport.trailer_plate.as_deref(),
+            Some(self.transport.vehicle_plate.as_str()),
+            self.transport.trailer_plate.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(normalize_plate)
+        .filter(|p| !p.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+        SearchFacts {
+            excise: doc.lines.iter().any(|l| l.excise_category.is_some()),
+            cn_codes: format!(" {} ", codes.join(" ")),
+            loading_country: doc.loading.address.country.clone(),
+            loading_city: normalize_city(&doc.loading.address.city),
+            unloading_country: doc.unloading.address.country.clone(),
+            unloading_city: normalize_city(&doc.unloading.address.city),
+            plates,
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! The access audit trail, readable by the operator only: companies never
-//! learn that an authority looked at their data.
+//! The access audit trail, readable by oversight parties and the operator
+//! only: companies never learn that an authority looked at their data.
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-/// Authority reads, newest first (operator only).
+/// Authority reads, newest first (oversight parties and the operator).
 #[utoipa::path(
     get, path = "/v1/audit/access", tag = "audit",
     params(AuditQuery),
@@ -99,7 +99,12 @@ pub async fn access_trail(
     caller: Caller,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(PartyKind::Operator)?;
+    if !matches!(caller.kind, PartyKind::Operator | PartyKind::Oversight) {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "the access audit trail is for oversight and the operator",
+        ));
+    }
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state

@@ -177,7 +177,7 @@ fn visible_event(
                 Err(not_found())
             }
         }
-        PartyKind::Operator => Err(not_found()),
+        PartyKind::Operator | PartyKind::Oversight => Err(not_found()),
     }
 }
 

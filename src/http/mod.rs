@@ -3,11 +3,13 @@
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod inspect;
 pub mod log;
 pub mod openapi;
 pub mod parties;
 pub mod problem;
 pub mod receipts;
+pub mod roadside;
 pub mod state;
 pub mod tokens;
 pub mod waybills;
@@ -47,6 +49,7 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(waybills::list_events)
         .service(waybills::get_waybill)
         .service(audit::access_trail)
+        .service(inspect::shipments)
         .service(log::log_key)
         .service(log::latest_checkpoint)
         .service(log::checkpoints)
@@ -54,6 +57,8 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(log::consistency)
         .service(log::entries)
         .service(log::event_proof)
+        .service(roadside::waybill_qr)
+        .service(roadside::verify_token)
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(not_found));

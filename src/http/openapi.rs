@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, health, log, parties, waybills};
+use super::{audit, auth, health, inspect, log, parties, waybills};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,7 @@ use super::{audit, auth, health, log, parties, waybills};
         waybills::list_events,
         waybills::list_waybills,
         audit::access_trail,
+        inspect::shipments,
         log::log_key,
         log::latest_checkpoint,
         log::checkpoints,
@@ -35,6 +36,8 @@ use super::{audit, auth, health, log, parties, waybills};
         log::consistency,
         log::entries,
         log::event_proof,
+        super::roadside::waybill_qr,
+        super::roadside::verify_token,
         health::healthz,
         health::readyz,
     ),
@@ -51,6 +54,7 @@ use super::{audit, auth, health, log, parties, waybills};
         (name = "parties", description = "Companies, authorities and their keys"),
         (name = "waybills", description = "Signed acts and the waybill lifecycle"),
         (name = "audit", description = "Who among the authorities read what"),
+        (name = "inspect", description = "Inspectors: shipment search (audited)"),
         (name = "log", description = "The verifiable log: checkpoints, proofs, entries"),
         (name = "operations", description = "Health and readiness"),
     )

@@ -342,10 +342,12 @@ pub(crate) fn visible_waybill(
             record_access(conn, caller, action, Some(id), None, Some(1))?;
             Ok(row)
         }
-        PartyKind::Operator | PartyKind::Auditor => Err(ApiError::forbidden(
-            "forbidden",
-            "the operator and auditors do not read waybills through this endpoint",
-        )),
+        PartyKind::Operator | PartyKind::Auditor | PartyKind::Oversight => {
+            Err(ApiError::forbidden(
+                "forbidden",
+                "the operator and auditors do not read waybills through this endpoint",
+            ))
+        }
     }
 }
 
@@ -433,7 +435,7 @@ pub async fn list_waybills(
                 "role filters a company's own waybills; authorities see all",
             ));
         }
-        (PartyKind::Operator | PartyKind::Auditor, _) => {
+        (PartyKind::Operator | PartyKind::Auditor | PartyKind::Oversight, _) => {
             return Err(ApiError::forbidden(
                 "forbidden",
                 "the operator and auditors do not list waybills",
@@ -479,11 +481,11 @@ pub async fn list_waybills(
     Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
 }
 
-fn encode_cursor(seq: i64) -> String {
+pub(crate) fn encode_cursor(seq: i64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
 }
 
-fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
+pub(crate) fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()

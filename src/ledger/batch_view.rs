@@ -8,10 +8,12 @@ use std::collections::{HashMap, HashSet};
 use diesel::prelude::*;
 
 use crate::domain::act::ActBody;
+use crate::domain::projection::WaybillState;
 use crate::storage::events::EventRow;
 use crate::storage::keys::{KeyRow, KeyWithParty};
 use crate::storage::parties::PartyRow;
 use crate::storage::schema::{events, parties, party_keys, waybills as waybills_table};
+use crate::storage::search::FactsRow;
 use crate::storage::waybills::WaybillRow;
 use crate::storage::{DbConnection, StorageResult};
 
@@ -33,6 +35,8 @@ pub struct BatchView {
     /// Waybills changed in this run, in first-touched order.
     touched: Vec<String>,
     events: Vec<EventRow>,
+    /// Search facts of touched waybills, as of their latest act.
+    facts: HashMap<String, (FactsRow, HashSet<String>)>,
 }
 
 impl BatchView {
@@ -132,7 +136,31 @@ impl BatchView {
     }
 
     /// Records an accepted act: later acts in the run see its effects.
-    pub fn accept(&mut self, event: EventRow, row: WaybillRow) {
+    pub fn accept(&mut self, event: EventRow, row: WaybillRow, state: &WaybillState) {
+        let facts = state.search_facts();
+        let plates: HashSet<String> = self
+            .facts
+            .remove(&row.id)
+            .map(|(_, earlier)| earlier)
+            .unwrap_or_default()
+            .into_iter()
+            .chain(facts.plates)
+            .collect();
+        self.facts.insert(
+            row.id.clone(),
+            (
+                FactsRow {
+                    waybill_id: row.id.clone(),
+                    excise: facts.excise,
+                    cn_codes: facts.cn_codes,
+                    loading_country: facts.loading_country,
+                    loading_city: facts.loading_city,
+                    unloading_country: facts.unloading_country,
+                    unloading_city: facts.unloading_city,
+                },
+                plates,
+            ),
+        );
         self.hashes
             .insert(event.hash.clone(), event.waybill_id.clone());
         if !self.waybills.contains_key(&row.id) {
@@ -175,6 +203,8 @@ impl BatchView {
         for row in changed {
             crate::storage::waybills::update(conn, row)?;
         }
+        let facts: Vec<_> = self.facts.into_values().collect();
+        crate::storage::search::write(conn, &facts)?;
         Ok(())
     }
 }

@@ -184,7 +184,9 @@ impl Writer {
                 let mut view = BatchView::prefetch(conn, &run)?;
                 for act in &run {
                     let result = apply::check_act(&view, act, seq).map(|(outcome, row)| {
-                        view.accept(outcome.event().clone(), row);
+                        if let Outcome::Act { state, event } = &outcome {
+                            view.accept(event.clone(), row, state);
+                        }
                         outcome
                     });
                     if result.is_ok() {

@@ -90,6 +90,7 @@ diesel::table! {
 }
 
 diesel::joinable!(party_keys -> parties (party_id));
+diesel::joinable!(shipment_facts -> waybills (waybill_id));
 diesel::allow_tables_to_appear_in_same_query!(
     parties,
     party_keys,
@@ -100,6 +101,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_audit,
     tree_nodes,
     checkpoints,
+    shipment_facts,
+    shipment_plates,
 );
 
 diesel::table! {
@@ -116,5 +119,24 @@ diesel::table! {
         root_hash -> Binary,
         note -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shipment_facts (waybill_id) {
+        waybill_id -> Text,
+        excise -> Bool,
+        cn_codes -> Text,
+        loading_country -> Text,
+        loading_city -> Text,
+        unloading_country -> Text,
+        unloading_city -> Text,
+    }
+}
+
+diesel::table! {
+    shipment_plates (plate, waybill_id) {
+        plate -> Text,
+        waybill_id -> Text,
     }
 }

@@ -3,7 +3,7 @@
 
 CREATE TABLE parties (
     id          TEXT PRIMARY KEY,
-    kind        TEXT NOT NULL CHECK (kind IN ('operator', 'company', 'authority', 'auditor')),
+    kind        TEXT NOT NULL CHECK (kind IN ('operator', 'company', 'authority', 'auditor', 'oversight')),
     name        TEXT NOT NULL,
     reg_no      TEXT NOT NULL,
     country     TEXT NOT NULL,

@@ -1,0 +1,2 @@
+DROP TABLE shipment_plates;
+DROP TABLE shipment_facts;
