@@ -3,15 +3,19 @@
 //! access audit trail with its filters and the waybills it returned, and
 //! nothing about the waybills changes or is shown to their parties.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::lifecycle::Status;
 use crate::domain::party::PartyKind;
 use crate::domain::plate::{normalize_city, normalize_plate};
+use crate::domain::validation::{FieldError, check_text};
 use crate::ledger::apply::parse_state;
+use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};
+use crate::storage::{time, waybills};
 
 use super::audit::record_access;
 use super::auth::Caller;
@@ -62,12 +66,7 @@ pub async fn shipments(
     caller: Caller,
     query: web::Query<ShipmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if caller.kind != PartyKind::Authority {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "shipment search is for inspecting authorities",
-        ));
-    }
+    require_authority(&caller)?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)?;
     if let Some(cn) = &query.cn
@@ -126,4 +125,307 @@ pub async fn shipments(
         .map(|r| parse_state(r).map(WaybillSummary::from))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
+}
+
+/// What an irregularity was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IrregularityCategory {
+    UndeclaredGoods,
+    QuantityMismatch,
+    ValueMismatch,
+    ExciseEvasion,
+    ForgedDocument,
+    VehicleOrDriverMismatch,
+    DangerousGoods,
+    FoodSafety,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    NoIrregularity,
+    Irregularity,
+}
+
+/// How the truck came to be stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Chosen from the risk ranking.
+    Ranking,
+    /// Drawn at random (the share that keeps precision estimates unbiased).
+    Random,
+    /// Anything else (a tip-off, a routine check point).
+    Other,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionRequest {
+    /// When the inspection took place (UTC); default now.
+    pub inspected_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub outcome: Outcome,
+    /// Required when the outcome is `irregularity`.
+    pub category: Option<IrregularityCategory>,
+    /// The amount at stake (tax, duty, value), a decimal string.
+    #[schema(value_type = Option<String>, example = "1250.00")]
+    pub amount_at_stake: Option<String>,
+    /// ISO 4217; required with an amount.
+    pub currency: Option<String>,
+    pub selection: Selection,
+    /// The probability with which this stop was selected, in (0, 1]; required
+    /// for `ranking` and `random` stops.
+    #[schema(value_type = Option<String>, example = "0.05")]
+    pub selection_probability: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct InspectionView {
+    pub id: String,
+    pub waybill_id: String,
+    /// The authority that inspected.
+    pub party_id: String,
+    pub inspected_at: chrono::DateTime<chrono::Utc>,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<IrregularityCategory>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_at_stake: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    pub selection: Selection,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection_probability: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .map_err(|_| ApiError::internal())
+}
+
+fn to_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl InspectionView {
+    fn from_row(row: InspectionRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            outcome: parse_enum(&row.outcome)?,
+            category: row.category.as_deref().map(parse_enum).transpose()?,
+            selection: parse_enum(&row.selection)?,
+            id: row.id,
+            waybill_id: row.waybill_id,
+            party_id: row.party_id,
+            inspected_at: time::from_db(row.inspected_at),
+            recorded_at: time::from_db(row.recorded_at),
+            amount_at_stake: row.amount_at_stake,
+            currency: row.currency,
+            selection_probability: row.selection_probability,
+            note: row.note,
+        })
+    }
+}
+
+fn validate_inspection(
+    req: &InspectionRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if req.outcome == Outcome::Irregularity && req.category.is_none() {
+        errors.push(FieldError::new(
+            "category",
+            "required",
+            "an irregularity needs a category",
+        ));
+    }
+    if req.outcome == Outcome::NoIrregularity
+        && (req.category.is_some() || req.amount_at_stake.is_some())
+    {
+        errors.push(FieldError::new(
+            "category",
+            "not_applicable",
+            "category and amount_at_stake describe an irregularity",
+        ));
+    }
+    if let Some(amount) = &req.amount_at_stake {
+        match Decimal::from_str_exact(amount) {
+            Ok(d) if !d.is_sign_negative() => {}
+            _ => errors.push(FieldError::new(
+                "amount_at_stake",
+                "invalid_value",
+                "amount_at_stake is a non-negative decimal string",
+            )),
+        }
+        match &req.currency {
+            Some(c) if iso_currency::Currency::from_code(c).is_some() => {}
+            _ => errors.push(FieldError::new(
+                "currency",
+                "invalid_currency",
+                "an amount needs an ISO 4217 currency",
+            )),
+        }
+    }
+    match (&req.selection, &req.selection_probability) {
+        (Selection::Ranking | Selection::Random, None) => errors.push(FieldError::new(
+            "selection_probability",
+            "required",
+            "ranked and random stops record their selection probability",
+        )),
+        (_, Some(p)) => match Decimal::from_str_exact(p) {
+            Ok(d) if d > Decimal::ZERO && d <= Decimal::ONE => {}
+            _ => errors.push(FieldError::new(
+                "selection_probability",
+                "out_of_range",
+                "selection_probability is a decimal string in (0, 1]",
+            )),
+        },
+        _ => {}
+    }
+    if req
+        .inspected_at
+        .is_some_and(|t| t > now + chrono::Duration::minutes(5))
+    {
+        errors.push(FieldError::new(
+            "inspected_at",
+            "in_the_future",
+            "inspected_at lies in the future",
+        ));
+    }
+    if let Some(note) = &req.note {
+        check_text(&mut errors, "note", note, 2000);
+    }
+    errors
+}
+
+/// Record what an inspection found (authorities only). The waybill and its
+/// parties see nothing of it; the record feeds the risk model.
+#[utoipa::path(
+    post, path = "/v1/inspect/shipments/{id}/inspections", tag = "inspect",
+    params(("id" = uuid::Uuid, Path, description = "Waybill id")),
+    request_body = InspectionRequest,
+    responses(
+        (status = 201, body = InspectionView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/inspect/shipments/{id}/inspections")]
+pub async fn record_inspection(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<InspectionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    require_authority(&caller)?;
+    let req = body.into_inner();
+    let now = time::now();
+    let errors = validate_inspection(&req, now);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let waybill_id = path.into_inner().to_string();
+    let row = InspectionRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        waybill_id: waybill_id.clone(),
+        party_id: caller.party_id.clone(),
+        key_id: caller.key_id.clone(),
+        inspected_at: time::to_db(req.inspected_at.unwrap_or(now)),
+        recorded_at: time::to_db(now),
+        outcome: to_text(&req.outcome),
+        category: req.category.as_ref().map(to_text),
+        amount_at_stake: req.amount_at_stake,
+        currency: req.currency,
+        selection: to_text(&req.selection),
+        selection_probability: req.selection_probability,
+        note: req.note,
+    };
+    let stored = state
+        .db(move |conn| {
+            if waybills::find(conn, &waybill_id)?.is_none() {
+                return Err(ApiError::not_found(
+                    "waybill_not_found",
+                    "waybill not found",
+                ));
+            }
+            inspections::insert(conn, &row)?;
+            record_access(
+                conn,
+                &caller,
+                "inspect.record",
+                Some(&waybill_id),
+                None,
+                Some(1),
+            )?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(InspectionView::from_row(stored)?))
+}
+
+/// Inspections of a shipment, oldest first (authorities only; audited).
+#[utoipa::path(
+    get, path = "/v1/inspect/shipments/{id}/inspections", tag = "inspect",
+    params(("id" = uuid::Uuid, Path, description = "Waybill id")),
+    responses(
+        (status = 200, body = [InspectionView]),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/inspect/shipments/{id}/inspections")]
+pub async fn list_inspections(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    require_authority(&caller)?;
+    let waybill_id = path.into_inner().to_string();
+    let rows = state
+        .db(move |conn| {
+            if waybills::find(conn, &waybill_id)?.is_none() {
+                return Err(ApiError::not_found(
+                    "waybill_not_found",
+                    "waybill not found",
+                ));
+            }
+            let rows = inspections::of_waybill(conn, &waybill_id)?;
+            record_access(
+                conn,
+                &caller,
+                "inspect.inspections",
+                Some(&waybill_id),
+                None,
+                Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
+            )?;
+            Ok(rows)
+        })
+        .await?;
+    let views = rows
+        .into_iter()
+        .map(InspectionView::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+fn require_authority(caller: &Caller) -> Result<(), ApiError> {
+    if caller.kind == PartyKind::Authority {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "forbidden",
+            "inspector endpoints are for inspecting authorities",
+        ))
+    }
 }

@@ -29,6 +29,8 @@ use super::{audit, auth, health, inspect, log, parties, waybills};
         waybills::list_waybills,
         audit::access_trail,
         inspect::shipments,
+        inspect::record_inspection,
+        inspect::list_inspections,
         log::log_key,
         log::latest_checkpoint,
         log::checkpoints,

@@ -6,6 +6,7 @@ pub mod assertions;
 pub mod audit;
 pub mod connection;
 pub mod events;
+pub mod inspections;
 pub mod keys;
 pub mod migrations;
 pub mod parties;

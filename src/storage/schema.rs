@@ -103,6 +103,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     checkpoints,
     shipment_facts,
     shipment_plates,
+    inspections,
 );
 
 diesel::table! {
@@ -138,5 +139,23 @@ diesel::table! {
     shipment_plates (plate, waybill_id) {
         plate -> Text,
         waybill_id -> Text,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Text,
+        waybill_id -> Text,
+        party_id -> Text,
+        key_id -> Text,
+        inspected_at -> Timestamp,
+        recorded_at -> Timestamp,
+        outcome -> Text,
+        category -> Nullable<Text>,
+        amount_at_stake -> Nullable<Text>,
+        currency -> Nullable<Text>,
+        selection -> Text,
+        selection_probability -> Nullable<Text>,
+        note -> Nullable<Text>,
     }
 }

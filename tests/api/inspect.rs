@@ -5,7 +5,10 @@ use serde_json::{Value, json};
 
 use crate::common::{TestApp, document};
 
-crate::on_both_backends!(inspectors_find_shipments_and_every_search_is_audited);
+crate::on_both_backends!(
+    inspectors_find_shipments_and_every_search_is_audited,
+    inspection_outcomes_are_recorded_invisibly,
+);
 
 async fn search(app: &TestApp, who: &crate::common::Actor, q: &str) -> Vec<String> {
     let (status, page) = app
@@ -209,4 +212,122 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
         )
         .await;
     assert_eq!(state["version"], 3);
+}
+
+async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
+    let s = app.shipment().await;
+    let tax = app
+        .register_party("authority", "State Revenue Service")
+        .await;
+    let path = format!("/v1/inspect/shipments/{}/inspections", s.id);
+    let (status, clean) = app
+        .call(
+            &tax,
+            Method::POST,
+            &path,
+            Some(json!({
+                "outcome": "no_irregularity", "selection": "random", "selection_probability": "0.05"
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{clean}");
+    assert_eq!(clean["outcome"], "no_irregularity");
+    let (status, found) = app
+        .call(&tax, Method::POST, &path, Some(json!({
+            "outcome": "irregularity", "category": "excise_evasion", "amount_at_stake": "1250.00",
+            "currency": "EUR", "selection": "ranking", "selection_probability": "0.9",
+            "inspected_at": "2026-11-29T07:30:00Z", "note": "two pallets undeclared"
+        })))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{found}");
+    assert_eq!(found["amount_at_stake"], "1250.00");
+    let (status, list) = app.call(&tax, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let outcomes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["irregularity", "no_irregularity"],
+        "oldest inspection first"
+    );
+
+    // Every problem at once.
+    let (status, problem) = app
+        .call(
+            &tax,
+            Method::POST,
+            &path,
+            Some(json!({
+                "outcome": "irregularity", "amount_at_stake": "-5", "selection": "random",
+                "inspected_at": "2099-01-01T00:00:00Z"
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paths: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "category",
+            "amount_at_stake",
+            "currency",
+            "selection_probability",
+            "inspected_at"
+        ]
+    );
+    let (status, _) = app
+        .call(
+            &tax,
+            Method::POST,
+            &format!("/v1/inspect/shipments/{}/inspections", uuid::Uuid::now_v7()),
+            Some(json!({"outcome": "no_irregularity", "selection": "other"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Companies can neither record nor read inspections; the waybill is untouched.
+    for who in [&s.consignor, &s.carrier, &s.consignee] {
+        let (status, _) = app.call(who, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .call(
+                who,
+                Method::POST,
+                &path,
+                Some(json!({"outcome": "no_irregularity", "selection": "other"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (_, state) = app
+        .call(
+            &s.consignor,
+            Method::GET,
+            &format!("/v1/waybills/{}", s.id),
+            None,
+        )
+        .await;
+    assert_eq!(state["version"], 1);
+    let (_, trail) = app
+        .call(&app.admin, Method::GET, "/v1/audit/access", None)
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["inspect.inspections", "inspect.record", "inspect.record"]
+    );
 }

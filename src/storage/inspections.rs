@@ -1,0 +1,42 @@
+//! Inspection outcomes, as the inspectors recorded them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::inspections;
+use super::{DbConnection, StorageResult};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inspections)]
+pub struct InspectionRow {
+    pub id: String,
+    pub waybill_id: String,
+    pub party_id: String,
+    pub key_id: String,
+    pub inspected_at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+    pub outcome: String,
+    pub category: Option<String>,
+    /// Decimal as text (exact).
+    pub amount_at_stake: Option<String>,
+    pub currency: Option<String>,
+    pub selection: String,
+    /// Decimal in (0, 1] as text.
+    pub selection_probability: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &InspectionRow) -> StorageResult<()> {
+    diesel::insert_into(inspections::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn of_waybill(conn: &mut DbConnection, waybill_id: &str) -> StorageResult<Vec<InspectionRow>> {
+    Ok(inspections::table
+        .filter(inspections::waybill_id.eq(waybill_id))
+        .order(inspections::inspected_at.asc())
+        .select(InspectionRow::as_select())
+        .load(conn)?)
+}
