@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod merkle;
 pub mod metrics;
 pub mod note;
+pub mod risk;
 pub mod roadside;
 pub mod startup;
 pub mod storage;

@@ -2,6 +2,7 @@
 //! for integrators and small companies.
 
 pub mod demo;
+pub mod risk;
 pub mod verify;
 pub mod verify_qr;
 
@@ -75,6 +76,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Check a roadside QR code offline with the log key.
     VerifyQr(verify_qr::VerifyQrArgs),
+    /// Risk models: evaluation on public customs data.
+    Risk(risk::RiskArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -126,6 +129,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Export(args) => verify::export(args),
         Command::Verify(args) => verify::verify(args),
         Command::VerifyQr(args) => verify_qr::run(args),
+        Command::Risk(args) => risk::run(args),
     }
 }
 
