@@ -571,18 +571,19 @@ pub(crate) mod decimal_string {
     }
 
     pub mod option {
-        use std::fmt;
-
         use rust_decimal::Decimal;
-        use serde::de::{self, Visitor};
-        use serde::{Deserializer, Serializer};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// A decimal under the strict string rule; `Option` of it handles null.
+        #[derive(Deserialize)]
+        struct Strict(#[serde(with = "super")] Decimal);
 
         pub fn serialize<S: Serializer>(
             value: &Option<Decimal>,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match value {
-                Some(value) => serializer.collect_str(value),
+                Some(value) => super::serialize(value, serializer),
                 None => serializer.serialize_none(),
             }
         }
@@ -590,29 +591,7 @@ pub(crate) mod decimal_string {
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<Decimal>, D::Error> {
-            deserializer.deserialize_option(OptionVisitor)
-        }
-
-        struct OptionVisitor;
-
-        impl<'de> Visitor<'de> for OptionVisitor {
-            type Value = Option<Decimal>;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a decimal number written as a JSON string, or null")
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                super::deserialize(d).map(Some)
-            }
+            Ok(Option::<Strict>::deserialize(deserializer)?.map(|Strict(d)| d))
         }
     }
 }
@@ -664,11 +643,12 @@ mod iso_date {
     }
 
     pub(super) mod option {
-        use std::fmt;
-
         use chrono::NaiveDate;
-        use serde::de::{self, Visitor};
-        use serde::{Deserializer, Serializer};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// A date under the strict `YYYY-MM-DD` rule; `Option` of it handles null.
+        #[derive(Deserialize)]
+        struct Strict(#[serde(with = "super")] NaiveDate);
 
         pub(in super::super) fn serialize<S: Serializer>(
             value: &Option<NaiveDate>,
@@ -683,29 +663,7 @@ mod iso_date {
         pub(in super::super) fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<NaiveDate>, D::Error> {
-            deserializer.deserialize_option(OptionVisitor)
-        }
-
-        struct OptionVisitor;
-
-        impl<'de> Visitor<'de> for OptionVisitor {
-            type Value = Option<NaiveDate>;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a date written as \"YYYY-MM-DD\", or null")
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                super::deserialize(d).map(Some)
-            }
+            Ok(Option::<Strict>::deserialize(deserializer)?.map(|Strict(d)| d))
         }
     }
 }
