@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::risk::dataset::load_kcs;
-use crate::risk::features::FeatureConfig;
+use crate::risk::kcs::dataset::load_kcs;
+use crate::risk::kcs::features::FeatureConfig;
+use crate::risk::kcs::model::BoosterConfig;
 use crate::risk::kcs::{EvalConfig, evaluate, format_report};
-use crate::risk::model::BoosterConfig;
 
 /// Learned risk scoring.
 #[derive(Debug, Args)]

@@ -1,18 +1,27 @@
-//! The learned part of risk scoring: a gradient-boosted ranking of
-//! declarations by fraud risk, evaluated on the Korea Customs Service
-//! synthetic declarations (see `docs/risk-kcs.md`).
+//! Risk-based control: which shipments inspectors should stop, and why.
 //!
-//! - [`dataset`]: CSV loading of the KCS splits.
-//! - [`features`]: label encoding, smoothed out-of-fold target encoding of
-//!   parties and goods, value-per-kg outliers, date features (fit on the
-//!   training rows only).
-//! - [`model`]: the gradient boosting model (forust-ml).
-//! - [`metrics`]: precision@k%, recall@k%, average precision.
-//! - [`kcs`]: the evaluation protocol over several seeds.
+//! Scoring shipments on the ledger (the service's `GET /v1/inspect/risk`):
+//! - [`factor`]: the factors, [`signals`]: each computed from the ledger and
+//!   explained in words, [`history`]: what the ledger has seen so far,
+//!   [`shipment`]: what the factors read of one waybill.
+//! - [`config`]: weights, thresholds and bands from a versioned model file
+//!   (`models/risk/`), [`score`]: from factors to a 0-100 score and band.
+//! - [`engine`]: fed events and inspection outcomes in order, scores any
+//!   shipment at any moment; [`selection`]: the risk list with its random share.
+//! - [`generator`]: synthetic traffic with planted irregular patterns;
+//!   [`eval`]: precision and recall of the ranking on it; [`train`]: learning
+//!   the weights from inspection outcomes.
+//!
+//! The learned customs model on public data: [`kcs`]. Shared: [`metrics`], [`rng`].
 
-pub mod dataset;
-pub mod features;
+pub mod config;
+pub mod engine;
+pub mod factor;
+pub mod history;
 pub mod kcs;
 pub mod metrics;
-pub mod model;
 pub mod rng;
+pub mod score;
+pub mod selection;
+pub mod shipment;
+pub mod signals;

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::dataset::Declaration;
-use super::rng::SplitMix64;
+use crate::risk::rng::SplitMix64;
 
 /// One field of a declaration usable as (part of) a categorical key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

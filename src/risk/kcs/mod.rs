@@ -5,13 +5,17 @@
 //! The seed drives the out-of-fold assignment of the target encodings and
 //! the booster's row and column subsampling.
 
+pub mod dataset;
+pub mod features;
+pub mod model;
+
 use std::fmt::Write as _;
 
-use super::dataset::{Declaration, KcsSplits};
-use super::features::{FeatureConfig, FittedFeatures};
-use super::metrics::{average_precision, base_rate, mean_std, precision_at, recall_at};
-use super::model::{BoosterConfig, RiskModel};
-use super::rng::SplitMix64;
+use self::dataset::{Declaration, KcsSplits};
+use self::features::{FeatureConfig, FittedFeatures};
+use self::model::{BoosterConfig, RiskModel};
+use crate::risk::metrics::{average_precision, base_rate, mean_std, precision_at, recall_at};
+use crate::risk::rng::SplitMix64;
 
 /// Published results on the same test set (Jeong et al. 2022, Table 3):
 /// name, P@5%, P@10%.
@@ -293,7 +297,7 @@ mod tests {
     fn kcs_eval_on_shared_data() {
         let dir = std::env::var("KCS_DIR")
             .unwrap_or_else(|_| "/work/shared/data/customs-synthetic/kcs-2022".into());
-        let splits = super::super::dataset::load_kcs(std::path::Path::new(&dir)).unwrap();
+        let splits = super::dataset::load_kcs(std::path::Path::new(&dir)).unwrap();
         let report = evaluate(&splits, &EvalConfig::default()).unwrap();
         println!("{}", format_report(&report));
     }
