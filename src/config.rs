@@ -32,6 +32,9 @@ pub struct Config {
     pub log_origin: Option<String>,
     /// Emit logs as JSON lines instead of human-readable text.
     pub json_logs: bool,
+    /// The risk model file (`EWAYBILL_RISK_MODEL`); by default the model
+    /// built into the service (models/risk/ledger-2026.11.0.toml).
+    pub risk_model: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +101,7 @@ impl Config {
                 })
                 .transpose()?,
             json_logs: get("EWAYBILL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            risk_model: get("EWAYBILL_RISK_MODEL").map(PathBuf::from),
         })
     }
 }

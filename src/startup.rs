@@ -108,6 +108,12 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         ledger_metrics.log_consistent.clone(),
     );
     let tokens = TokenIssuer::new(&service_key, config.access_token_ttl_secs);
+    let risk_model = match &config.risk_model {
+        Some(path) => crate::risk::config::ModelConfig::load(path)?,
+        None => crate::risk::config::ModelConfig::parse(crate::risk::config::DEFAULT_MODEL)?,
+    };
+    tracing::info!(model = %risk_model.version, "risk model loaded");
+    let risk = Arc::new(crate::risk::live::LiveRisk::new(Arc::new(risk_model)));
     let state = web::Data::new(AppState {
         pool,
         sequencer,
@@ -116,6 +122,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         log_health,
         tokens,
         config: Arc::new(config),
+        risk,
     });
     if let Some(admin_key) = state.config.bootstrap_admin_key {
         bootstrap_operator(&state, admin_key).await?;

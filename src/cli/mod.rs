@@ -2,7 +2,9 @@
 //! for integrators and small companies.
 
 pub mod demo;
+pub mod fixtures;
 pub mod risk;
+pub mod risk_train;
 pub mod verify;
 pub mod verify_qr;
 
@@ -76,8 +78,11 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Check a roadside QR code offline with the log key.
     VerifyQr(verify_qr::VerifyQrArgs),
-    /// Risk models: evaluation on public customs data.
+    /// Risk models: evaluation on generated traffic and public customs
+    /// data, and training from recorded inspections.
     Risk(risk::RiskArgs),
+    /// Synthetic traffic with planted irregular patterns.
+    Fixtures(fixtures::FixturesArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -130,6 +135,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Verify(args) => verify::verify(args),
         Command::VerifyQr(args) => verify_qr::run(args),
         Command::Risk(args) => risk::run(args),
+        Command::Fixtures(args) => fixtures::run(args),
     }
 }
 

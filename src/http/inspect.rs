@@ -21,7 +21,7 @@ use super::audit::record_access;
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::{WaybillPage, WaybillSummary, decode_cursor, encode_cursor};
+use super::waybills::{WaybillSummary, decode_cursor, encode_cursor};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -49,12 +49,29 @@ pub struct ShipmentQuery {
     pub limit: Option<u32>,
 }
 
-/// Search shipments (authorities only; audited).
+/// One search hit: the waybill and its current risk score.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ShipmentHit {
+    #[serde(flatten)]
+    pub waybill: WaybillSummary,
+    /// Absent only for a waybill the risk engine has not seen yet.
+    pub risk: Option<super::risk::RiskBrief>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ShipmentPage {
+    pub items: Vec<ShipmentHit>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Search shipments, each hit with its risk score (authorities only; audited).
 #[utoipa::path(
     get, path = "/v1/inspect/shipments", tag = "inspect",
     params(ShipmentQuery),
     responses(
-        (status = 200, body = WaybillPage),
+        (status = 200, body = ShipmentPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ),
@@ -98,13 +115,26 @@ pub async fn shipments(
         unloading_city: query.unloading_city.as_deref().map(normalize_city),
         before_seq: query.cursor.as_deref().map(decode_cursor).transpose()?,
     };
-    let rows = state
+    let live = state.risk.clone();
+    let (rows, risks) = state
         .db(move |conn| {
             let rows = search::search(conn, &filter, i64::from(limit))?;
+            let ids: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.id.parse().ok()).collect();
+            let risks = super::risk::brief_for(conn, &live, &caller, &ids)?;
             let returned: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+            let scores: Vec<serde_json::Value> = risks
+                .iter()
+                .map(|r| {
+                    r.as_ref().map_or(
+                        serde_json::Value::Null,
+                        |r| serde_json::json!({"score": r.score, "model_version": r.model_version}),
+                    )
+                })
+                .collect();
             let audited = serde_json::json!({
                 "filters": format!("{filter:?}"),
                 "returned": returned,
+                "risk": scores,
             });
             record_access(
                 conn,
@@ -114,7 +144,7 @@ pub async fn shipments(
                 Some(audited.to_string()),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
-            Ok(rows)
+            Ok((rows, risks))
         })
         .await?;
     let next_cursor = (rows.len() == limit as usize)
@@ -122,9 +152,15 @@ pub async fn shipments(
         .flatten();
     let items = rows
         .iter()
-        .map(|r| parse_state(r).map(WaybillSummary::from))
+        .zip(risks)
+        .map(|(r, risk)| {
+            parse_state(r).map(|s| ShipmentHit {
+                waybill: WaybillSummary::from(s),
+                risk,
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(ShipmentPage { items, next_cursor }))
 }
 
 /// What an irregularity was about.
@@ -180,6 +216,9 @@ pub struct InspectionRequest {
     #[schema(value_type = Option<String>, example = "0.05")]
     pub selection_probability: Option<String>,
     pub note: Option<String>,
+    /// The risk assessment (from `GET /v1/inspect/risk` or a search hit)
+    /// that led to the stop; training then uses the factors as they were.
+    pub assessment_id: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -202,6 +241,8 @@ pub struct InspectionView {
     pub selection_probability: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment_id: Option<String>,
 }
 
 fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
@@ -231,6 +272,7 @@ impl InspectionView {
             currency: row.currency,
             selection_probability: row.selection_probability,
             note: row.note,
+            assessment_id: row.assessment_id,
         })
     }
 }
@@ -349,6 +391,7 @@ pub async fn record_inspection(
         selection: to_text(&req.selection),
         selection_probability: req.selection_probability,
         note: req.note,
+        assessment_id: req.assessment_id,
     };
     let stored = state
         .db(move |conn| {
@@ -357,6 +400,16 @@ pub async fn record_inspection(
                     "waybill_not_found",
                     "waybill not found",
                 ));
+            }
+            if let Some(assessment) = &row.assessment_id {
+                let found = crate::storage::risk::assessment(conn, assessment)?;
+                if found.is_none_or(|a| a.waybill_id != waybill_id) {
+                    return Err(ApiError::validation(vec![FieldError::new(
+                        "assessment_id",
+                        "unknown_assessment",
+                        "no risk assessment of this waybill has that id",
+                    )]));
+                }
             }
             inspections::insert(conn, &row)?;
             record_access(
@@ -419,7 +472,7 @@ pub async fn list_inspections(
     Ok(HttpResponse::Ok().json(views))
 }
 
-fn require_authority(caller: &Caller) -> Result<(), ApiError> {
+pub(crate) fn require_authority(caller: &Caller) -> Result<(), ApiError> {
     if caller.kind == PartyKind::Authority {
         Ok(())
     } else {

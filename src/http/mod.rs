@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod parties;
 pub mod problem;
 pub mod receipts;
+pub mod risk;
 pub mod roadside;
 pub mod state;
 pub mod tokens;
@@ -52,6 +53,7 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(inspect::shipments)
         .service(inspect::record_inspection)
         .service(inspect::list_inspections)
+        .service(risk::risk_list)
         .service(log::log_key)
         .service(log::latest_checkpoint)
         .service(log::checkpoints)

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, health, inspect, log, parties, waybills};
+use super::{audit, auth, health, inspect, log, parties, risk, waybills};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,7 @@ use super::{audit, auth, health, inspect, log, parties, waybills};
         inspect::shipments,
         inspect::record_inspection,
         inspect::list_inspections,
+        risk::risk_list,
         log::log_key,
         log::latest_checkpoint,
         log::checkpoints,
@@ -56,7 +57,7 @@ use super::{audit, auth, health, inspect, log, parties, waybills};
         (name = "parties", description = "Companies, authorities and their keys"),
         (name = "waybills", description = "Signed acts and the waybill lifecycle"),
         (name = "audit", description = "Who among the authorities read what"),
-        (name = "inspect", description = "Inspectors: shipment search (audited)"),
+        (name = "inspect", description = "Inspectors: shipment search, the risk list, inspection outcomes (all audited)"),
         (name = "log", description = "The verifiable log: checkpoints, proofs, entries"),
         (name = "operations", description = "Health and readiness"),
     )

@@ -22,6 +22,8 @@ pub struct AppState {
     pub log_health: Arc<LogHealth>,
     pub tokens: TokenIssuer,
     pub config: Arc<Config>,
+    /// The risk engine, kept in step with the ledger.
+    pub risk: Arc<crate::risk::live::LiveRisk>,
 }
 
 impl AppState {

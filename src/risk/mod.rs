@@ -16,12 +16,16 @@
 
 pub mod config;
 pub mod engine;
+pub mod eval;
 pub mod factor;
+pub mod generator;
 pub mod history;
 pub mod kcs;
+pub mod live;
 pub mod metrics;
 pub mod rng;
 pub mod score;
 pub mod selection;
 pub mod shipment;
 pub mod signals;
+pub mod train;

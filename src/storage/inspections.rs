@@ -24,6 +24,8 @@ pub struct InspectionRow {
     /// Decimal in (0, 1] as text.
     pub selection_probability: Option<String>,
     pub note: Option<String>,
+    /// The risk assessment that led to the stop, if any.
+    pub assessment_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &InspectionRow) -> StorageResult<()> {

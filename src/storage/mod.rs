@@ -10,6 +10,7 @@ pub mod inspections;
 pub mod keys;
 pub mod migrations;
 pub mod parties;
+pub mod risk;
 pub mod roadside;
 pub mod schema;
 pub mod search;

@@ -104,6 +104,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shipment_facts,
     shipment_plates,
     inspections,
+    risk_assessments,
 );
 
 diesel::table! {
@@ -157,5 +158,22 @@ diesel::table! {
         selection -> Text,
         selection_probability -> Nullable<Text>,
         note -> Nullable<Text>,
+        assessment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    risk_assessments (id) {
+        id -> Text,
+        waybill_id -> Text,
+        model_version -> Text,
+        score -> Integer,
+        band -> Text,
+        inputs -> Text,
+        reasons -> Text,
+        selection -> Text,
+        selection_probability -> Text,
+        party_id -> Text,
+        assessed_at -> Timestamp,
     }
 }

@@ -11,5 +11,6 @@ mod interop;
 mod lifecycle;
 mod log;
 mod requests;
+mod risk;
 mod roadside;
 mod tamper;

@@ -1,0 +1,2 @@
+ALTER TABLE inspections DROP COLUMN assessment_id;
+DROP TABLE risk_assessments;
