@@ -131,36 +131,44 @@ pub fn claim_due(
         .limit(limit)
         .select((DeliveryRow::as_select(), webhooks::url))
         .load(conn)?;
-    let mut claimed = Vec::with_capacity(candidates.len());
-    for (mut delivery, url) in candidates {
-        // Another instance may have taken it since the SELECT: the UPDATE
-        // only succeeds while nobody holds a live lease.
-        let taken = diesel::update(
-            deliveries::table
-                .find(&delivery.id)
-                .filter(deliveries::state.eq(PENDING))
-                .filter(
-                    deliveries::lease_until
-                        .is_null()
-                        .or(deliveries::lease_until.lt(now)),
-                ),
-        )
-        .set((
-            deliveries::lease_owner.eq(lease),
-            deliveries::lease_until.eq(lease_until),
-        ))
-        .execute(conn)?;
-        if taken == 1 {
-            delivery.lease_owner = Some(lease.to_owned());
-            delivery.lease_until = Some(lease_until);
-            claimed.push(Claimed {
-                delivery,
-                url,
-                lease: lease.to_owned(),
-            });
-        }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(claimed)
+    // One transaction for the leases (one commit, not one per row). It
+    // starts with a write, so SQLite takes its write lock up front and
+    // waits for it rather than failing an upgrade from a read.
+    conn.transaction(|conn| {
+        let mut claimed = Vec::with_capacity(candidates.len());
+        for (mut delivery, url) in candidates {
+            // Another instance may have taken it since the SELECT: the
+            // UPDATE only succeeds while nobody holds a live lease.
+            let taken = diesel::update(
+                deliveries::table
+                    .find(&delivery.id)
+                    .filter(deliveries::state.eq(PENDING))
+                    .filter(
+                        deliveries::lease_until
+                            .is_null()
+                            .or(deliveries::lease_until.lt(now)),
+                    ),
+            )
+            .set((
+                deliveries::lease_owner.eq(lease),
+                deliveries::lease_until.eq(lease_until),
+            ))
+            .execute(conn)?;
+            if taken == 1 {
+                delivery.lease_owner = Some(lease.to_owned());
+                delivery.lease_until = Some(lease_until);
+                claimed.push(Claimed {
+                    delivery,
+                    url,
+                    lease: lease.to_owned(),
+                });
+            }
+        }
+        Ok(claimed)
+    })
 }
 
 /// What one attempt came to.
