@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -25,8 +25,6 @@ use crate::storage::{DbPool, StorageError, time};
 
 use super::{backoff, signing, target};
 
-/// Deliveries taken per round.
-const CLAIM_BATCH: i64 = 64;
 /// Requests in flight at once per instance.
 const CONCURRENCY: usize = 16;
 /// Longest error text kept on a delivery.
@@ -87,41 +85,57 @@ pub fn spawn_worker(
 }
 
 impl Worker {
+    /// Keeps up to [`CONCURRENCY`] attempts in flight, taking more as soon
+    /// as one ends (its waybill's next event may now be due), so a slow
+    /// receiver holds up only its own slots.
     async fn run(self, mut committed: watch::Receiver<u64>) {
-        let poll = Duration::from_millis(self.settings.poll_ms);
+        let worker = Arc::new(self);
+        let poll = Duration::from_millis(worker.settings.poll_ms);
         let mut last_sweep = Instant::now();
+        let mut in_flight = JoinSet::new();
         loop {
-            let round = match self.claim().await {
-                Ok(round) => round,
-                Err(e) => {
-                    tracing::warn!(error = %e, "webhook worker could not read the outbox");
-                    Vec::new()
-                }
-            };
-            if round.is_empty() {
-                tokio::select! {
-                    changed = committed.changed() => {
-                        if changed.is_err() {
-                            tracing::info!("webhook worker stopped: the sequencer is gone");
-                            return;
+            let free = CONCURRENCY - in_flight.len();
+            let mut filled = false;
+            if free > 0 {
+                match worker.claim(free).await {
+                    Ok(round) => {
+                        filled = round.len() == free;
+                        for (claimed, event) in round {
+                            let worker = worker.clone();
+                            in_flight.spawn(async move { worker.deliver(claimed, event).await });
                         }
                     }
-                    _ = tokio::time::sleep(poll) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "webhook worker could not read the outbox")
+                    }
                 }
-                if last_sweep.elapsed() >= SWEEP_EVERY {
-                    last_sweep = Instant::now();
-                    self.sweep().await;
-                }
-                continue;
             }
-            futures_util::stream::iter(round)
-                .for_each_concurrent(CONCURRENCY, |(claimed, event)| self.deliver(claimed, event))
-                .await;
+            if filled {
+                // Possibly more waiting: claim again once a slot frees.
+                if in_flight.join_next().await.is_some() {
+                    continue;
+                }
+            }
+            tokio::select! {
+                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+                changed = committed.changed() => {
+                    if changed.is_err() {
+                        tracing::info!("webhook worker stopping: the sequencer is gone");
+                        while in_flight.join_next().await.is_some() {}
+                        return;
+                    }
+                }
+                _ = tokio::time::sleep(poll) => {}
+            }
+            if last_sweep.elapsed() >= SWEEP_EVERY {
+                last_sweep = Instant::now();
+                worker.sweep().await;
+            }
         }
     }
 
     /// Takes due deliveries and the events they carry.
-    async fn claim(&self) -> Result<Vec<(Claimed, Option<EventRow>)>, StorageError> {
+    async fn claim(&self, limit: usize) -> Result<Vec<(Claimed, Option<EventRow>)>, StorageError> {
         let pool = self.pool.clone();
         let lease = Uuid::new_v4().to_string();
         // Long enough for one attempt and the bookkeeping around it.
@@ -135,7 +149,7 @@ impl Worker {
                 time::to_db(now),
                 &lease,
                 time::to_db(until),
-                CLAIM_BATCH,
+                i64::try_from(limit).unwrap_or(1),
             )?;
             let seqs: Vec<i64> = claimed.iter().map(|c| c.delivery.seq).collect();
             let events: HashMap<i64, EventRow> = events::by_seqs(&mut conn, &seqs)?

@@ -398,6 +398,22 @@ async fn failed_attempts_are_retried_and_later_events_wait(app: TestApp) {
     );
     let (_, page) = app.call(&consignor, Method::GET, &pending, None).await;
     assert_eq!(page["items"], json!([]));
+
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"ewaybill_webhook_attempts_total{outcome="retry"} 3"#,
+        r#"ewaybill_webhook_attempts_total{outcome="delivered"} 2"#,
+    ] {
+        assert!(metrics.contains(line), "{line} not in /metrics");
+    }
 }
 
 async fn a_receiver_that_keeps_failing_ends_failed(app: TestApp) {
