@@ -14,7 +14,7 @@ use ewaybill::webhooks::verify_delivery;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Actor, Shipment, TestApp};
+use crate::common::{Actor, Shipment, TestApp, document};
 
 crate::on_both_backends!(
     events_arrive_signed_in_order_and_match_the_chain,
@@ -24,6 +24,7 @@ crate::on_both_backends!(
     registration_is_validated,
     feed_returns_only_the_callers_events_in_order,
     long_poll_returns_as_soon_as_an_event_arrives,
+    a_replaced_carrier_is_told_no_more_and_refused_acts_tell_nobody,
     two_instances_do_not_send_twice,
 );
 
@@ -711,4 +712,65 @@ async fn two_instances_do_not_send_twice(app: TestApp) {
     ids.dedup();
     assert_eq!(ids.len(), got.len(), "a delivery was sent twice");
     assert_eq!(got.len(), expected);
+}
+
+async fn a_replaced_carrier_is_told_no_more_and_refused_acts_tell_nobody(app: TestApp) {
+    let receiver = Receiver::start().await;
+    let (brewery, first_carrier, grocery) = app.parties().await;
+    let second_carrier = app.company("Second carrier").await;
+    register(&app, &first_carrier, &receiver.url("/first"), &["*"]).await;
+    register(&app, &second_carrier, &receiver.url("/second"), &["*"]).await;
+    let mut s = shipment_with(&app, &brewery, &first_carrier, &grocery).await;
+    let (status, body) = app
+        .act(
+            &mut s,
+            &first_carrier,
+            "carrier.decline",
+            json!({"reason": "no trucks"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let number = body["waybill"]["document"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let corrected = document(&number, &brewery, &second_carrier, &grocery);
+    let (status, body) = app
+        .act(&mut s, &brewery, "consignor.correct", corrected)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Refused acts leave no trace in anyone's feed or outbox.
+    let (status, _) = app
+        .act(&mut s, &first_carrier, "carrier.accept", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .act(&mut s, &grocery, "consignee.accept", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let types = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["event_type"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = feed_page(&app, &first_carrier, "").await;
+    assert_eq!(types(&first), ["consignor.issue", "carrier.decline"]);
+    let second = feed_page(&app, &second_carrier, "").await;
+    assert_eq!(types(&second), ["consignor.correct"]);
+    let consignee = feed_page(&app, &grocery, "").await;
+    assert_eq!(
+        types(&consignee),
+        ["consignor.issue", "carrier.decline", "consignor.correct"]
+    );
+
+    let got = receiver.wait_for("/second", 1).await;
+    assert_eq!(got[0].json()["event_type"], "consignor.correct");
+    receiver.wait_for("/first", 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received("/first").len(), 2);
+    assert_eq!(receiver.received("/second").len(), 1);
 }
