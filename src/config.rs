@@ -35,6 +35,43 @@ pub struct Config {
     /// The risk model file (`EWAYBILL_RISK_MODEL`); by default the model
     /// built into the service (models/risk/ledger-2026.11.0.toml).
     pub risk_model: Option<PathBuf>,
+    /// Webhook delivery and feed timing (`EWAYBILL_WEBHOOK_*`).
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered; see docs/webhooks.md.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Delay before the first retry; doubles per failure (`EWAYBILL_WEBHOOK_BACKOFF_MS`).
+    pub backoff_ms: u64,
+    /// Longest delay between attempts (`EWAYBILL_WEBHOOK_MAX_BACKOFF_SECS`).
+    pub max_backoff_secs: u64,
+    /// Attempts before a delivery is `failed` (`EWAYBILL_WEBHOOK_MAX_ATTEMPTS`).
+    pub max_attempts: u32,
+    /// Age after which a failing delivery is given up (`EWAYBILL_WEBHOOK_MAX_AGE_SECS`).
+    pub max_age_secs: u64,
+    /// Time allowed for one attempt (`EWAYBILL_WEBHOOK_TIMEOUT_SECS`).
+    pub timeout_secs: u64,
+    /// How often the worker and the feed look for work another instance
+    /// committed or a retry that fell due (`EWAYBILL_WEBHOOK_POLL_MS`).
+    pub poll_ms: u64,
+    /// Allow webhook URLs on loopback and private networks
+    /// (`EWAYBILL_WEBHOOK_ALLOW_PRIVATE`).
+    pub allow_private: bool,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            backoff_ms: 5_000,
+            max_backoff_secs: 3_600,
+            max_attempts: 15,
+            max_age_secs: 3 * 24 * 3_600,
+            timeout_secs: 10,
+            poll_ms: 1_000,
+            allow_private: false,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,8 +139,55 @@ impl Config {
                 .transpose()?,
             json_logs: get("EWAYBILL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             risk_model: get("EWAYBILL_RISK_MODEL").map(PathBuf::from),
+            webhooks: webhook_settings(&get)?,
         })
     }
+}
+
+fn webhook_settings(get: &impl Fn(&str) -> Option<String>) -> Result<WebhookSettings, ConfigError> {
+    let d = WebhookSettings::default();
+    let settings = WebhookSettings {
+        backoff_ms: parse_number(get, "EWAYBILL_WEBHOOK_BACKOFF_MS", d.backoff_ms)?,
+        max_backoff_secs: parse_number(
+            get,
+            "EWAYBILL_WEBHOOK_MAX_BACKOFF_SECS",
+            d.max_backoff_secs,
+        )?,
+        max_attempts: parse_number(get, "EWAYBILL_WEBHOOK_MAX_ATTEMPTS", d.max_attempts)?,
+        max_age_secs: parse_number(get, "EWAYBILL_WEBHOOK_MAX_AGE_SECS", d.max_age_secs)?,
+        timeout_secs: parse_number(get, "EWAYBILL_WEBHOOK_TIMEOUT_SECS", d.timeout_secs)?,
+        poll_ms: parse_number(get, "EWAYBILL_WEBHOOK_POLL_MS", d.poll_ms)?,
+        allow_private: match get("EWAYBILL_WEBHOOK_ALLOW_PRIVATE") {
+            None => d.allow_private,
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(ConfigError {
+                        name: "EWAYBILL_WEBHOOK_ALLOW_PRIVATE",
+                        message: format!("expected true or false, got {v:?}"),
+                    });
+                }
+            },
+        },
+    };
+    for (name, value) in [
+        ("EWAYBILL_WEBHOOK_BACKOFF_MS", settings.backoff_ms),
+        (
+            "EWAYBILL_WEBHOOK_MAX_ATTEMPTS",
+            u64::from(settings.max_attempts),
+        ),
+        ("EWAYBILL_WEBHOOK_TIMEOUT_SECS", settings.timeout_secs),
+        ("EWAYBILL_WEBHOOK_POLL_MS", settings.poll_ms),
+    ] {
+        if value == 0 {
+            return Err(ConfigError {
+                name,
+                message: "must be at least 1".into(),
+            });
+        }
+    }
+    Ok(settings)
 }
 
 fn parse_number<T: std::str::FromStr>(
@@ -170,6 +254,25 @@ mod tests {
                 .name,
             "EWAYBILL_MAX_BODY_BYTES"
         );
+    }
+
+    #[test]
+    fn webhook_settings_default_and_parse() {
+        assert_eq!(config(&[]).unwrap().webhooks, WebhookSettings::default());
+        let c = config(&[
+            ("EWAYBILL_WEBHOOK_BACKOFF_MS", "20"),
+            ("EWAYBILL_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ])
+        .unwrap();
+        assert_eq!(c.webhooks.backoff_ms, 20);
+        assert!(c.webhooks.allow_private);
+        for (name, value) in [
+            ("EWAYBILL_WEBHOOK_ALLOW_PRIVATE", "maybe"),
+            ("EWAYBILL_WEBHOOK_MAX_ATTEMPTS", "0"),
+            ("EWAYBILL_WEBHOOK_POLL_MS", "soon"),
+        ] {
+            assert_eq!(config(&[(name, value)]).unwrap_err().name, name);
+        }
     }
 
     #[test]

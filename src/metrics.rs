@@ -63,3 +63,38 @@ impl LedgerMetrics {
         })
     }
 }
+
+/// Webhook delivery: attempts by outcome, and how long receivers take.
+#[derive(Clone)]
+pub struct WebhookMetrics {
+    /// Attempts, by outcome: `delivered`, `retry` (failed, will retry),
+    /// `failed` (failed, given up).
+    pub attempts: IntCounterVec,
+    /// Duration of one delivery request.
+    pub attempt_seconds: Histogram,
+}
+
+impl WebhookMetrics {
+    pub fn register(registry: &Registry) -> prometheus::Result<Self> {
+        let attempts = IntCounterVec::new(
+            Opts::new(
+                "ewaybill_webhook_attempts_total",
+                "Webhook delivery attempts, by outcome (delivered, retry, failed)",
+            ),
+            &["outcome"],
+        )?;
+        let attempt_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "ewaybill_webhook_attempt_seconds",
+                "Duration of one webhook delivery request",
+            )
+            .buckets(prometheus::exponential_buckets(0.005, 2.0, 12)?),
+        )?;
+        registry.register(Box::new(attempts.clone()))?;
+        registry.register(Box::new(attempt_seconds.clone()))?;
+        Ok(Self {
+            attempts,
+            attempt_seconds,
+        })
+    }
+}

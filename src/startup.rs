@@ -58,6 +58,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
 
     let registry = prometheus::Registry::new();
     let ledger_metrics = LedgerMetrics::register(&registry)?;
+    let webhook_metrics = crate::metrics::WebhookMetrics::register(&registry)?;
     let prometheus = PrometheusMetricsBuilder::new("ewaybill")
         .registry(registry)
         .endpoint("/metrics")
@@ -100,6 +101,13 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
             max_batch: config.max_batch,
             ..SequencerConfig::default()
         },
+    )?;
+    crate::webhooks::spawn_worker(
+        pool.clone(),
+        service_key.clone(),
+        config.webhooks.clone(),
+        webhook_metrics,
+        sequencer.committed(),
     )?;
     let log_health = Arc::new(LogHealth::default());
     spawn_integrity_scan(

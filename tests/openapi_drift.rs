@@ -36,6 +36,10 @@ fn document_is_openapi_3_1_and_covers_every_route() {
         "/v1/waybills/{id}",
         "/v1/waybills/{id}/events",
         "/v1/audit/access",
+        "/v1/webhooks",
+        "/v1/webhooks/{id}",
+        "/v1/webhooks/{id}/deliveries",
+        "/v1/feed",
         "/healthz",
         "/readyz",
     ] {
@@ -48,6 +52,7 @@ fn document_is_openapi_3_1_and_covers_every_route() {
         "Problem",
         "SignedActEnvelope",
         "FieldError",
+        "WebhookPayload",
     ] {
         assert!(schemas.contains_key(schema), "{schema} missing");
     }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod feed;
 pub mod health;
 pub mod inspect;
 pub mod log;
@@ -14,6 +15,7 @@ pub mod roadside;
 pub mod state;
 pub mod tokens;
 pub mod waybills;
+pub mod webhooks;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -63,6 +65,12 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(log::event_proof)
         .service(roadside::waybill_qr)
         .service(roadside::verify_token)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::get_webhook)
+        .service(webhooks::delete_webhook)
+        .service(feed::feed)
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(not_found));

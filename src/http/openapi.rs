@@ -41,6 +41,12 @@ use super::{audit, auth, health, inspect, log, parties, risk, waybills};
         log::event_proof,
         super::roadside::waybill_qr,
         super::roadside::verify_token,
+        super::webhooks::create_webhook,
+        super::webhooks::list_webhooks,
+        super::webhooks::get_webhook,
+        super::webhooks::delete_webhook,
+        super::webhooks::list_deliveries,
+        super::feed::feed,
         health::healthz,
         health::readyz,
     ),
@@ -50,6 +56,7 @@ use super::{audit, auth, health, inspect, log, parties, risk, waybills};
         crate::domain::act::ChangeVehicleBody,
         crate::domain::act::ConsigneeAcceptBody,
         crate::domain::document::WaybillDocument,
+        crate::webhooks::WebhookPayload,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -59,6 +66,7 @@ use super::{audit, auth, health, inspect, log, parties, risk, waybills};
         (name = "audit", description = "Who among the authorities read what"),
         (name = "inspect", description = "Inspectors: shipment search, the risk list, inspection outcomes (all audited)"),
         (name = "log", description = "The verifiable log: checkpoints, proofs, entries"),
+        (name = "notifications", description = "Webhooks (signed, ordered per waybill, retried) and the long-polling feed"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

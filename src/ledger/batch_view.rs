@@ -37,6 +37,8 @@ pub struct BatchView {
     events: Vec<EventRow>,
     /// Search facts of touched waybills, as of their latest act.
     facts: HashMap<String, (FactsRow, HashSet<String>)>,
+    /// Who each accepted act concerns (feed and webhook outbox).
+    notices: Vec<super::outbox::Notice>,
 }
 
 impl BatchView {
@@ -179,6 +181,7 @@ impl BatchView {
             (row.consignor_id.clone(), row.number.clone()),
             row.id.clone(),
         );
+        self.notices.push(super::outbox::Notice::of(&event, &row));
         self.waybills.insert(row.id.clone(), row);
         self.events.push(event);
     }
@@ -205,6 +208,7 @@ impl BatchView {
         }
         let facts: Vec<_> = self.facts.into_values().collect();
         crate::storage::search::write(conn, &facts)?;
+        super::outbox::write(conn, &self.notices)?;
         Ok(())
     }
 }

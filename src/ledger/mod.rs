@@ -10,6 +10,7 @@ pub mod event_hash;
 pub mod integrity;
 pub mod leaf;
 pub mod merkle_log;
+pub mod outbox;
 pub mod registry;
 pub mod sequencer;
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::Connection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::crypto::ServiceKey;
 use crate::metrics::LedgerMetrics;
@@ -50,6 +50,7 @@ struct Job {
 #[derive(Clone)]
 pub struct Sequencer {
     queue: mpsc::Sender<Job>,
+    committed: watch::Receiver<u64>,
 }
 
 impl Sequencer {
@@ -62,17 +63,25 @@ impl Sequencer {
         config: SequencerConfig,
     ) -> std::io::Result<Self> {
         let (queue, jobs) = mpsc::channel(config.queue_depth.max(1));
+        let (batches, committed) = watch::channel(0);
         let writer = Writer {
             pool,
             service_key,
             identity,
             metrics,
             max_batch: config.max_batch.max(1),
+            batches,
         };
         std::thread::Builder::new()
             .name("ewaybill-sequencer".into())
             .spawn(move || writer.run(jobs))?;
-        Ok(Self { queue })
+        Ok(Self { queue, committed })
+    }
+
+    /// Changes after every committed batch that appended something, so
+    /// the feed and the webhook worker wake on new events instead of polling.
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
     }
 
     /// Queues a command and waits until its batch is committed and
@@ -93,6 +102,8 @@ struct Writer {
     identity: Arc<LogIdentity>,
     metrics: LedgerMetrics,
     max_batch: usize,
+    /// Count of committed batches that appended events.
+    batches: watch::Sender<u64>,
 }
 
 impl Writer {
@@ -120,6 +131,9 @@ impl Writer {
         self.metrics.batch_size.observe(batch.len() as f64);
         match results {
             Ok(results) => {
+                if results.iter().any(Result::is_ok) {
+                    self.batches.send_modify(|n| *n = n.wrapping_add(1));
+                }
                 for (job, result) in batch.drain(..).zip(results) {
                     let counter = match result {
                         Ok(_) => &self.metrics.committed,

@@ -126,3 +126,15 @@ pub fn by_seq(conn: &mut DbConnection, seq: i64) -> StorageResult<Option<EventRo
         .first(conn)
         .optional()?)
 }
+
+/// The events at these positions, in order (one query for a set of them).
+pub fn by_seqs(conn: &mut DbConnection, seqs: &[i64]) -> StorageResult<Vec<EventRow>> {
+    if seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(events::table
+        .filter(events::seq.eq_any(seqs))
+        .order(events::seq.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}

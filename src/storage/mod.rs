@@ -5,7 +5,9 @@
 pub mod assertions;
 pub mod audit;
 pub mod connection;
+pub mod deliveries;
 pub mod events;
+pub mod feed;
 pub mod inspections;
 pub mod keys;
 pub mod migrations;
@@ -17,6 +19,7 @@ pub mod search;
 pub mod time;
 pub mod tree;
 pub mod waybills;
+pub mod webhooks;
 
 pub use connection::{DatabaseUrl, DbConnection, DbPool, PooledDb, connect, open_pool};
 

@@ -177,3 +177,45 @@ diesel::table! {
         assessed_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        party_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        party_id -> Text,
+        waybill_id -> Text,
+        seq -> BigInt,
+        event_type -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    party_events (party_id, seq) {
+        party_id -> Text,
+        seq -> BigInt,
+        waybill_id -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, party_events, events);

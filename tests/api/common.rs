@@ -97,6 +97,13 @@ fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) 
         ),
         ("EWAYBILL_MAX_BODY_BYTES", "262144".to_owned()),
         ("EWAYBILL_DB_POOL_SIZE", "6".to_owned()),
+        // Webhooks: local test receivers, and retries fast enough to watch.
+        ("EWAYBILL_WEBHOOK_ALLOW_PRIVATE", "true".to_owned()),
+        ("EWAYBILL_WEBHOOK_BACKOFF_MS", "20".to_owned()),
+        ("EWAYBILL_WEBHOOK_MAX_BACKOFF_SECS", "1".to_owned()),
+        ("EWAYBILL_WEBHOOK_MAX_ATTEMPTS", "4".to_owned()),
+        ("EWAYBILL_WEBHOOK_TIMEOUT_SECS", "5".to_owned()),
+        ("EWAYBILL_WEBHOOK_POLL_MS", "100".to_owned()),
     ];
     Config::from_lookup(|name| {
         vars.iter()

@@ -14,3 +14,4 @@ mod requests;
 mod risk;
 mod roadside;
 mod tamper;
+mod webhooks;

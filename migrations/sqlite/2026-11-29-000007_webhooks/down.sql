@@ -1,0 +1,3 @@
+DROP TABLE party_events;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;

@@ -1,0 +1,158 @@
+//! The feed: for clients that cannot receive webhooks (phones, clients
+//! behind NAT), the caller's events in log order from a cursor, with long
+//! polling. An event is in a party's feed when the waybill named the party
+//! (consignor, carrier or consignee) once the act took effect; the index is
+//! written by the sequencer in the event's own transaction.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::party::PartyKind;
+use crate::storage::events::EventRow;
+use crate::storage::feed as feed_index;
+
+use super::auth::Caller;
+use super::problem::{ApiError, Problem};
+use super::state::AppState;
+use super::waybills::EventView;
+
+/// Longest a request may wait for new events.
+pub const MAX_WAIT_SECS: u64 = 30;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// `next_cursor` of the previous answer; absent: from the beginning.
+    pub after: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<u32>,
+    /// Seconds to wait when there is nothing new yet (0 to 30, default 0):
+    /// the answer comes as soon as an event arrives.
+    pub wait: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedItem {
+    pub waybill_id: String,
+    /// The act type, e.g. `consignee.accept`.
+    pub event_type: String,
+    /// The event exactly as `GET /v1/waybills/{id}/events` shows it.
+    pub event: EventView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedPage {
+    pub items: Vec<FeedItem>,
+    /// Pass as `after` next time; present even when `items` is empty.
+    pub next_cursor: String,
+}
+
+fn encode(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("feed:{seq}"))
+}
+
+fn decode(cursor: &str) -> Result<i64, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("feed:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_cursor",
+                "after must be a next_cursor from a previous feed answer",
+            )
+        })
+}
+
+/// The caller's events after a cursor, oldest first; can long-poll.
+#[utoipa::path(
+    get, path = "/v1/feed", tag = "notifications",
+    params(FeedQuery),
+    responses(
+        (status = 200, body = FeedPage),
+        (status = 400, description = "Bad cursor, limit or wait", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/feed")]
+pub async fn feed(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if caller.kind != PartyKind::Company {
+        return Err(ApiError::forbidden(
+            "not_a_company",
+            "the feed carries the events of a company's own waybills",
+        ));
+    }
+    let query = query.into_inner();
+    let limit = super::page_limit(query.limit, 50, 200)?;
+    let wait = query.wait.unwrap_or(0);
+    if wait > MAX_WAIT_SECS {
+        return Err(ApiError::bad_request(
+            "invalid_wait",
+            format!("wait must be 0 to {MAX_WAIT_SECS} seconds"),
+        ));
+    }
+    let after = query.after.as_deref().map(decode).transpose()?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+    let poll = Duration::from_millis(state.config.webhooks.poll_ms);
+    let mut committed = state.sequencer.committed();
+    let rows = loop {
+        // Seen before the read: a commit landing after it still wakes us.
+        committed.borrow_and_update();
+        let party = caller.party_id.clone();
+        let rows = state
+            .db(move |conn| Ok(feed_index::after(conn, &party, after, i64::from(limit))?))
+            .await?;
+        if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
+            break rows;
+        }
+        // Woken by this instance's commits; the timer catches events that
+        // another instance on the same database wrote.
+        let nap = tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + poll));
+        tokio::pin!(nap);
+        tokio::select! {
+            changed = committed.changed() => {
+                if changed.is_err() {
+                    (&mut nap).await;
+                }
+            }
+            _ = &mut nap => {}
+        }
+    };
+    let next_cursor = encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq));
+    let items = rows.into_iter().map(item).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(FeedPage { items, next_cursor }))
+}
+
+fn item(row: EventRow) -> Result<FeedItem, ApiError> {
+    Ok(FeedItem {
+        waybill_id: row.waybill_id.clone().unwrap_or_default(),
+        event_type: row.act_type.clone(),
+        event: EventView::from_row(row)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(decode(&encode(41)).unwrap(), 41);
+        assert_eq!(decode(&encode(-1)).unwrap(), -1);
+        assert!(decode("junk!").is_err());
+        // A waybill-listing cursor is not a feed cursor.
+        assert!(decode(&super::super::waybills::encode_cursor(3)).is_err());
+    }
+}

@@ -1,0 +1,51 @@
+//! The feed index: which events concerned which party (written by the
+//! sequencer with the events), read by `GET /v1/feed` in log order.
+
+use diesel::prelude::*;
+
+use super::events::EventRow;
+use super::schema::{events, party_events};
+use super::{DbConnection, StorageResult};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = party_events)]
+pub struct PartyEventRow {
+    pub party_id: String,
+    pub seq: i64,
+    pub waybill_id: String,
+}
+
+/// Rows per multi-row INSERT, under SQLite's variable limit.
+const INSERT_CHUNK: usize = 300;
+
+pub fn insert_many(conn: &mut DbConnection, rows: &[PartyEventRow]) -> StorageResult<()> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let insert = diesel::insert_into(party_events::table).values(chunk);
+        match conn {
+            DbConnection::Pg(c) => insert.execute(c)?,
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// The party's events after `after` (a log position), oldest first.
+pub fn after(
+    conn: &mut DbConnection,
+    party_id: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> StorageResult<Vec<EventRow>> {
+    let mut query = party_events::table
+        .inner_join(events::table.on(events::seq.eq(party_events::seq)))
+        .filter(party_events::party_id.eq(party_id))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(party_events::seq.gt(after));
+    }
+    Ok(query
+        .order(party_events::seq.asc())
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
