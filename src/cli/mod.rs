@@ -1,6 +1,7 @@
 //! The `ewaybill` command line: the service itself, and client commands
 //! for integrators and small companies.
 
+pub mod convert;
 pub mod demo;
 pub mod risk;
 pub mod verify;
@@ -78,6 +79,8 @@ pub enum Command {
     VerifyQr(verify_qr::VerifyQrArgs),
     /// Risk models: evaluation on public customs data.
     Risk(risk::RiskArgs),
+    /// Convert between our JSON and OASIS UBL 2.1 (DespatchAdvice, ReceiptAdvice), offline.
+    Convert(convert::ConvertArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -130,6 +133,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Verify(args) => verify::verify(args),
         Command::VerifyQr(args) => verify_qr::run(args),
         Command::Risk(args) => risk::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
 

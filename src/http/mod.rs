@@ -5,6 +5,7 @@ pub mod auth;
 pub mod health;
 pub mod inspect;
 pub mod log;
+pub mod negotiate;
 pub mod openapi;
 pub mod parties;
 pub mod problem;
@@ -12,6 +13,7 @@ pub mod receipts;
 pub mod roadside;
 pub mod state;
 pub mod tokens;
+pub mod ubl;
 pub mod waybills;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -47,6 +49,7 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(waybills::list_waybills)
         .service(waybills::append)
         .service(waybills::list_events)
+        .service(ubl::receipt_advice)
         .service(waybills::get_waybill)
         .service(audit::access_trail)
         .service(inspect::shipments)

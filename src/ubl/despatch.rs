@@ -978,26 +978,23 @@ fn read_line(
         }
     }
 
-    match find(line, "cac:Shipment") {
-        Some(shipment) => {
-            im.consumed.text(shipment, "cbc:ID");
-            put(
-                &mut out,
-                "gross_weight_kg",
-                kilograms(
-                    im,
-                    &path("gross_weight_kg"),
-                    shipment,
-                    "cbc:GrossWeightMeasure",
-                ),
-            );
-            put(
-                &mut out,
-                "net_weight_kg",
-                kilograms(im, &path("net_weight_kg"), shipment, "cbc:NetWeightMeasure"),
-            );
-        }
-        None => {}
+    if let Some(shipment) = find(line, "cac:Shipment") {
+        im.consumed.text(shipment, "cbc:ID");
+        put(
+            &mut out,
+            "gross_weight_kg",
+            kilograms(
+                im,
+                &path("gross_weight_kg"),
+                shipment,
+                "cbc:GrossWeightMeasure",
+            ),
+        );
+        put(
+            &mut out,
+            "net_weight_kg",
+            kilograms(im, &path("net_weight_kg"), shipment, "cbc:NetWeightMeasure"),
+        );
     }
     if !out.contains_key("gross_weight_kg") {
         im.missing(

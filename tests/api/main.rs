@@ -13,3 +13,4 @@ mod log;
 mod requests;
 mod roadside;
 mod tamper;
+mod ubl;
