@@ -396,15 +396,7 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
         }
         None => im.missing("transaction_type", root, "cbc:DespatchAdviceTypeCode"),
     }
-    let notes: Vec<&str> = children(root, "cbc:Note")
-        .filter_map(|n| {
-            im.consumed.mark(n);
-            n.text()
-        })
-        .collect();
-    if !notes.is_empty() {
-        doc.insert("notes".into(), json!(notes.join("\n")));
-    }
+    put(&mut doc, "notes", im.joined(root, "cbc:Note", "\n"));
 
     put(&mut doc, "references", Some(references(im, root)));
 
@@ -622,13 +614,8 @@ fn free_text_address(im: &mut Importer, a: Node<'_, '_>) -> Option<String> {
     for path in ["cbc:AdditionalStreetName", "cbc:BuildingName"] {
         parts.extend(im.consumed.text(a, path).map(str::to_owned));
     }
-    for line in find_all(a, "cac:AddressLine/cbc:Line") {
-        im.consumed.mark(line);
-        parts.extend(
-            line.text()
-                .filter(|t| !t.trim().is_empty())
-                .map(str::to_owned),
-        );
+    for line in im.all_texts(a, "cac:AddressLine/cbc:Line") {
+        parts.push(line.to_owned());
     }
     for path in ["cbc:CityName", "cbc:PostalZone", "cbc:CountrySubentity"] {
         parts.extend(im.consumed.text(a, path).map(str::to_owned));
@@ -699,16 +686,7 @@ fn read_address(im: &mut Importer, path: &str, a: Node<'_, '_>) -> Value {
     let line = match (street, number) {
         (Some(s), Some(n)) => Some(format!("{s} {n}")),
         (Some(s), None) => Some(s.to_owned()),
-        _ => {
-            let lines: Vec<&str> = find_all(a, "cac:AddressLine/cbc:Line")
-                .into_iter()
-                .filter_map(|l| {
-                    im.consumed.mark(l);
-                    l.text()
-                })
-                .collect();
-            (!lines.is_empty()).then(|| lines.join(", "))
-        }
+        _ => im.joined(a, "cac:AddressLine/cbc:Line", ", "),
     };
     match line {
         Some(line) => {

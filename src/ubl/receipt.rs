@@ -136,7 +136,7 @@ pub fn import_receipt_advice(
     let waybill = im
         .first_text(root, &["cac:DespatchDocumentReference/cbc:ID"])
         .map(|s| s.trim().to_owned());
-    let note = document_note(&mut im, root);
+    let note = im.joined(root, "cbc:Note", "\n");
 
     let mut lines = Vec::new();
     let mut reasons = Vec::new();
@@ -188,16 +188,6 @@ pub fn import_receipt_advice(
     })
 }
 
-fn document_note(im: &mut Importer, root: Node<'_, '_>) -> Option<String> {
-    let notes: Vec<&str> = children(root, "cbc:Note")
-        .filter_map(|n| {
-            im.consumed.mark(n);
-            n.text()
-        })
-        .collect();
-    (!notes.is_empty()).then(|| notes.join("\n"))
-}
-
 struct LineOutcome {
     accepted: ReceivedLine,
     fully_rejected: bool,
@@ -236,12 +226,11 @@ fn receipt_line(
     let reason = im
         .first_text(node, &["cbc:RejectReason"])
         .map(str::to_owned);
-    let line_note = children(node, "cbc:Note")
-        .filter_map(|n| {
-            im.consumed.mark(n);
-            n.text().map(str::to_owned)
-        })
-        .collect::<Vec<_>>();
+    let line_note: Vec<String> = im
+        .all_texts(node, "cbc:Note")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let received = received?;
     let line_no = line_no?;
     if rejected > received {

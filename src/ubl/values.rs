@@ -6,7 +6,7 @@ use roxmltree::Node;
 use rust_decimal::Decimal;
 
 use super::ImportNote;
-use super::xml::{Consumed, find, location, location_below};
+use super::xml::{Consumed, find, find_all, location, location_below};
 use crate::domain::validation::FieldError;
 
 /// State of one import: what was read, what is wrong, what was not kept.
@@ -44,6 +44,24 @@ impl Importer {
             location,
             message: message.into(),
         });
+    }
+
+    /// The texts of every element at `path` below `node` (blank ones
+    /// skipped), all marked as read.
+    pub fn all_texts<'a>(&mut self, node: Node<'a, '_>, path: &str) -> Vec<&'a str> {
+        find_all(node, path)
+            .into_iter()
+            .filter_map(|n| {
+                self.consumed.mark(n);
+                n.text().filter(|t| !t.trim().is_empty())
+            })
+            .collect()
+    }
+
+    /// [`all_texts`](Self::all_texts) joined by `separator`; `None` if none.
+    pub fn joined(&mut self, node: Node<'_, '_>, path: &str, separator: &str) -> Option<String> {
+        let texts = self.all_texts(node, path);
+        (!texts.is_empty()).then(|| texts.join(separator))
     }
 
     /// Text of the first of `paths` (alternatives, in order of preference)
