@@ -20,7 +20,7 @@ use crate::domain::document::{
 use crate::domain::validation::{line_vat, validate_document};
 
 /// `listID` of our transaction type in `cbc:DespatchAdviceTypeCode`.
-pub(super) const TRANSACTION_TYPE_LIST: &str = "urn:ewaybill:transaction-type";
+const TRANSACTION_TYPE_LIST: &str = "urn:ewaybill:transaction-type";
 /// `listID` of the Combined Nomenclature in `cbc:ItemClassificationCode`.
 const CN_LIST: &str = "CN";
 /// `schemeID` of our excise category in `cac:ClassifiedTaxCategory/cbc:ID`.
@@ -131,7 +131,8 @@ pub fn despatch_advice(document: &WaybillDocument, uuid: Option<Uuid>) -> Result
         )?;
         o.nest("cac:Consignment", |o| {
             o.text("cbc:ID", &d.number)?;
-            o.nest("cac:CarrierParty", |o| party_body(o, &d.carrier))
+            // A carrier party is itself a PartyType: no cac:Party wrapper.
+            o.nest("cac:CarrierParty", |o| party_content(o, &d.carrier))
         })?;
         o.nest("cac:ShipmentStage", |o| {
             o.text("cbc:ID", "1")?;
@@ -269,11 +270,6 @@ fn property(o: &mut Out, name: &str, value: &str, qualifier: Option<&str>) -> Re
 
 fn party(o: &mut Out, p: &PartyRef) -> Result<(), UblError> {
     o.nest("cac:Party", |o| party_content(o, p))
-}
-
-/// A `cac:CarrierParty` is itself a party: no `cac:Party` wrapper.
-fn party_body(o: &mut Out, p: &PartyRef) -> Result<(), UblError> {
-    party_content(o, p)
 }
 
 fn party_content(o: &mut Out, p: &PartyRef) -> Result<(), UblError> {
