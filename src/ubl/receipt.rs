@@ -9,11 +9,11 @@ use roxmltree::Node;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::despatch::party;
 use super::values::Importer;
 use super::xml::{Out, children, expect_root, find};
 use super::{CAC, CBC, CUSTOMIZATION_ID, Imported, RECEIPT_ADVICE, UblError};
 use crate::domain::act::{ConsigneeAcceptBody, ReasonBody, ReceivedLine};
-use crate::domain::document::PartyRef;
 use crate::domain::lifecycle::Status;
 use crate::domain::projection::WaybillState;
 
@@ -105,21 +105,6 @@ pub fn receipt_advice(state: &WaybillState) -> Result<String, UblError> {
     }
     o.close("ReceiptAdvice")?;
     o.finish()
-}
-
-fn party(o: &mut Out, p: &PartyRef) -> Result<(), UblError> {
-    o.nest("cac:Party", |o| {
-        o.nest("cac:PartyName", |o| o.text("cbc:Name", &p.name))?;
-        o.nest("cac:PartyLegalEntity", |o| {
-            o.text("cbc:RegistrationName", &p.name)?;
-            o.text("cbc:CompanyID", &p.reg_no)?;
-            o.nest("cac:RegistrationAddress", |o| {
-                o.nest("cac:Country", |o| {
-                    o.text("cbc:IdentificationCode", &p.country)
-                })
-            })
-        })
-    })
 }
 
 /// Reads a UBL 2.1 ReceiptAdvice into the consignee's act body: a

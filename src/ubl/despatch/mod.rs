@@ -8,6 +8,7 @@ mod write;
 
 pub use read::import_despatch_advice;
 pub use write::despatch_advice;
+pub(super) use write::party;
 
 use serde_json::Value;
 

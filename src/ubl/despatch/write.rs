@@ -218,7 +218,8 @@ fn property(o: &mut Out, name: &str, value: &str, qualifier: Option<&str>) -> Re
     })
 }
 
-fn party(o: &mut Out, p: &PartyRef) -> Result<(), UblError> {
+/// A party as `cac:Party` (also used by the ReceiptAdvice).
+pub(in crate::ubl) fn party(o: &mut Out, p: &PartyRef) -> Result<(), UblError> {
     o.nest("cac:Party", |o| party_content(o, p))
 }
 
