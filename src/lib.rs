@@ -6,6 +6,7 @@
 //! - [`ledger`]: the write path, one sequencer with group commit.
 //! - [`http`]: the REST API.
 //! - [`client`] and [`cli`]: signing clients and the command line.
+//! - [`ubl`]: OASIS UBL 2.1 DespatchAdvice / ReceiptAdvice import and export.
 //! - [`startup`], [`config`], [`telemetry`], [`metrics`]: running it.
 
 pub mod cli;
@@ -23,5 +24,6 @@ pub mod roadside;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod ubl;
 pub mod verifier;
 pub mod webhooks;

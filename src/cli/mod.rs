@@ -1,6 +1,7 @@
 //! The `ewaybill` command line: the service itself, and client commands
 //! for integrators and small companies.
 
+pub mod convert;
 pub mod demo;
 pub mod fixtures;
 pub mod risk;
@@ -83,6 +84,8 @@ pub enum Command {
     Risk(risk::RiskArgs),
     /// Synthetic traffic with planted irregular patterns.
     Fixtures(fixtures::FixturesArgs),
+    /// Convert between our JSON and OASIS UBL 2.1 (DespatchAdvice, ReceiptAdvice), offline.
+    Convert(convert::ConvertArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -136,6 +139,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::VerifyQr(args) => verify_qr::run(args),
         Command::Risk(args) => risk::run(args),
         Command::Fixtures(args) => fixtures::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
 

@@ -46,7 +46,7 @@ pub struct AccessRecordView {
     /// The authority party that read.
     pub party_id: String,
     pub key_id: String,
-    /// `waybill.read`, `waybill.events` or `waybill.list`.
+    /// `waybill.read`, `waybill.events`, `waybill.receipt_advice` or `waybill.list`.
     pub action: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waybill_id: Option<String>,

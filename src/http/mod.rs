@@ -6,6 +6,7 @@ pub mod feed;
 pub mod health;
 pub mod inspect;
 pub mod log;
+pub mod negotiate;
 pub mod openapi;
 pub mod parties;
 pub mod problem;
@@ -14,6 +15,7 @@ pub mod risk;
 pub mod roadside;
 pub mod state;
 pub mod tokens;
+pub mod ubl;
 pub mod waybills;
 pub mod webhooks;
 
@@ -50,6 +52,7 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(waybills::list_waybills)
         .service(waybills::append)
         .service(waybills::list_events)
+        .service(ubl::receipt_advice)
         .service(waybills::get_waybill)
         .service(audit::access_trail)
         .service(inspect::shipments)

@@ -26,6 +26,7 @@ use super::{audit, auth, health, inspect, log, parties, risk, waybills};
         waybills::append,
         waybills::get_waybill,
         waybills::list_events,
+        super::ubl::receipt_advice,
         waybills::list_waybills,
         audit::access_trail,
         inspect::shipments,

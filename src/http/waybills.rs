@@ -2,7 +2,8 @@
 //! listing. Parties see only their own waybills; authorities see all, and
 //! every authority read is written to the access audit trail first.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,6 +29,7 @@ use crate::storage::{DbConnection, keys, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::negotiate::{Format, choose};
 use super::problem::{ApiError, Problem};
 use super::receipts::{Receipt, receipt};
 use super::state::AppState;
@@ -351,22 +353,27 @@ pub(crate) fn visible_waybill(
     }
 }
 
-/// The current state of a waybill.
+/// The current state of a waybill; with `Accept: application/xml`, its
+/// document as an OASIS UBL 2.1 DespatchAdvice (see docs/ubl.md).
 #[utoipa::path(
     get, path = "/v1/waybills/{id}", tag = "waybills",
     params(("id" = Uuid, Path, description = "Waybill id")),
     responses(
-        (status = 200, body = WaybillState),
+        (status = 200, description = "JSON state (default), or the document as a UBL 2.1 DespatchAdvice for `Accept: application/xml`",
+            content((WaybillState = "application/json"), (String = "application/xml"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Accept allows neither JSON nor XML", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/v1/waybills/{id}")]
 pub async fn get_waybill(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = choose(&req, &[Format::Json, Format::Xml])?;
     let id = path.into_inner().to_string();
     let waybill = state
         .db(move |conn| {
@@ -374,7 +381,15 @@ pub async fn get_waybill(
             Ok(parse_state(&row)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(waybill))
+    match format {
+        Format::Json => Ok(HttpResponse::Ok()
+            .insert_header((header::VARY, "Accept"))
+            .json(waybill)),
+        Format::Xml => super::ubl::xml_response(crate::ubl::despatch_advice(
+            &waybill.document,
+            Some(waybill.id),
+        )),
+    }
 }
 
 /// The waybill's signed chain, exactly as signed, for offline re-verification.

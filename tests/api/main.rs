@@ -15,3 +15,4 @@ mod risk;
 mod roadside;
 mod tamper;
 mod webhooks;
+mod ubl;

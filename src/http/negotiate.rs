@@ -1,0 +1,176 @@
+//! Choosing a response format from the `Accept` header (RFC 9110 §12.5.1).
+//!
+//! Only the formats an endpoint offers can be chosen; a header that accepts
+//! none of them is answered with 406 rather than silently ignored, so a
+//! client asking for XML never parses JSON by mistake.
+
+use actix_web::HttpRequest;
+use actix_web::http::{StatusCode, header};
+
+use super::problem::ApiError;
+
+/// A representation an endpoint can send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// UBL 2.1 XML.
+    Xml,
+}
+
+impl Format {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Xml => "application/xml",
+        }
+    }
+
+    /// Whether the media range `type/subtype` (lowercase, no parameters)
+    /// names this format.
+    fn matches(self, range: &str) -> bool {
+        match range {
+            "*/*" => true,
+            "application/*" => true,
+            "text/*" => self == Format::Xml,
+            "application/json" => self == Format::Json,
+            "application/xml" | "text/xml" => self == Format::Xml,
+            _ => false,
+        }
+    }
+}
+
+/// The format to answer with: the offered format the client ranks highest,
+/// each format taking the quality of the most specific range that names it
+/// (ties go to the first offered, which is the endpoint's default). No
+/// header means the default.
+pub fn choose(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
+    let default = offered.first().copied().unwrap_or(Format::Json);
+    let values: Vec<_> = req.headers().get_all(header::ACCEPT).collect();
+    if values.is_empty() {
+        return Ok(default);
+    }
+    let mut ranges = Vec::new();
+    for value in values {
+        let text = value.to_str().map_err(|_| not_acceptable(offered))?;
+        for range in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1000), |(_, v)| parse_quality(v.trim()))
+                .ok_or_else(|| not_acceptable(offered))?;
+            ranges.push((media, quality));
+        }
+    }
+    let quality_of = |format: Format| -> u16 {
+        ranges
+            .iter()
+            .filter(|(media, _)| format.matches(media))
+            .map(|(media, q)| (specificity(media), *q))
+            .max()
+            .map_or(0, |(_, q)| q)
+    };
+    let mut best: Option<(u16, Format)> = None;
+    for format in offered {
+        let q = quality_of(*format);
+        if q > 0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, *format));
+        }
+    }
+    best.map(|(_, f)| f).ok_or_else(|| not_acceptable(offered))
+}
+
+/// `*/*` < `type/*` < `type/subtype`.
+fn specificity(media: &str) -> u8 {
+    match media {
+        "*/*" => 0,
+        m if m.ends_with("/*") => 1,
+        _ => 2,
+    }
+}
+
+/// `q` in thousandths: `0`, `0.5`, `1`, `1.000`.
+fn parse_quality(text: &str) -> Option<u16> {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_value = format!("{frac:0<3}").parse::<u16>().ok()?;
+    match int {
+        "0" => Some(frac_value),
+        "1" if frac_value == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+fn not_acceptable(offered: &[Format]) -> ApiError {
+    let types: Vec<&str> = offered.iter().map(|f| f.media_type()).collect();
+    ApiError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "not_acceptable",
+        format!(
+            "this resource is available as {}; send an Accept header that allows one of them",
+            types.join(" or ")
+        ),
+    )
+    .with("available", types)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    const BOTH: &[Format] = &[Format::Json, Format::Xml];
+
+    fn pick(accept: Option<&str>, offered: &[Format]) -> Result<Format, u16> {
+        let mut req = TestRequest::default();
+        if let Some(a) = accept {
+            req = req.insert_header((header::ACCEPT, a));
+        }
+        choose(&req.to_http_request(), offered).map_err(|e| e.status.as_u16())
+    }
+
+    #[test]
+    fn default_wildcards_and_explicit_types() {
+        assert_eq!(pick(None, BOTH), Ok(Format::Json));
+        assert_eq!(pick(Some("*/*"), BOTH), Ok(Format::Json));
+        assert_eq!(pick(Some("application/json"), BOTH), Ok(Format::Json));
+        assert_eq!(pick(Some("application/xml"), BOTH), Ok(Format::Xml));
+        assert_eq!(pick(Some("Text/XML; charset=utf-8"), BOTH), Ok(Format::Xml));
+        assert_eq!(pick(Some("text/*"), BOTH), Ok(Format::Xml));
+        assert_eq!(pick(None, &[Format::Xml]), Ok(Format::Xml));
+    }
+
+    #[test]
+    fn quality_decides() {
+        assert_eq!(
+            pick(Some("application/json;q=0.4, application/xml"), BOTH),
+            Ok(Format::Xml)
+        );
+        assert_eq!(
+            pick(Some("application/xml;q=0.9, */*;q=0.1"), BOTH),
+            Ok(Format::Xml)
+        );
+        assert_eq!(
+            pick(Some("application/xml;q=0.5, application/json;q=0.5"), BOTH),
+            Ok(Format::Json)
+        );
+        // The specific range wins over the wildcard.
+        assert_eq!(
+            pick(Some("application/json;q=0, */*"), BOTH),
+            Ok(Format::Xml)
+        );
+    }
+
+    #[test]
+    fn nothing_acceptable_is_406() {
+        assert_eq!(pick(Some("text/html"), BOTH), Err(406));
+        assert_eq!(pick(Some("application/json"), &[Format::Xml]), Err(406));
+        assert_eq!(pick(Some("application/xml;q=0"), &[Format::Xml]), Err(406));
+        assert_eq!(pick(Some("application/xml;q=2"), BOTH), Err(406));
+        assert_eq!(parse_quality("0.25"), Some(250));
+        assert_eq!(parse_quality("1.0001"), None);
+    }
+}
