@@ -394,3 +394,74 @@ pub fn format_report(model: &ModelConfig, config: &EvalConfig, results: &[SeedRe
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored(seed: u64, waybills: usize) -> Vec<Scored> {
+        let generator = GeneratorConfig::new(seed, waybills);
+        let start = generator.start;
+        let traffic = generate(generator);
+        let model = Arc::new(ModelConfig::default_model());
+        run_seed(&traffic, model, &EvalConfig::default(), seed, start)
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn every_planted_pattern_ranks_above_ordinary_shipments() {
+        let scored = scored(11, 12_000);
+        let ordinary: Vec<f64> = scored
+            .iter()
+            .filter(|s| !s.irregular)
+            .map(|s| s.logit)
+            .collect();
+        let median_ordinary = {
+            let mut v = ordinary.clone();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        for p in Pattern::ALL {
+            let planted: Vec<&Scored> = scored.iter().filter(|s| s.pattern == Some(p)).collect();
+            assert!(!planted.is_empty(), "{p:?} planted");
+            // Mann-Whitney: the share of (planted, ordinary) pairs in which
+            // the planted shipment scores higher.
+            let wins: f64 = planted
+                .iter()
+                .map(|s| ordinary.iter().filter(|o| s.logit > **o).count() as f64)
+                .sum::<f64>()
+                / (planted.len() * ordinary.len()) as f64;
+            assert!(
+                wins > 0.75,
+                "{p:?}: ranks above {wins:.2} of ordinary pairs"
+            );
+            let above = planted.iter().filter(|s| s.logit > median_ordinary).count();
+            assert!(
+                above * 10 >= planted.len() * 7,
+                "{p:?}: {above} of {}",
+                planted.len()
+            );
+        }
+    }
+
+    #[test]
+    fn the_ranking_beats_random_by_far() {
+        let scored = scored(12, 8_000);
+        let labels: Vec<bool> = scored.iter().map(|s| s.irregular).collect();
+        let scores: Vec<f64> = scored.iter().map(|s| s.logit).collect();
+        let q = quality(&scores, &labels);
+        assert!(q.average_precision > 8.0 * q.base_rate, "{q:?}");
+        assert!(q.precision[2] > 5.0 * q.base_rate, "{q:?}");
+    }
+
+    #[test]
+    fn replay_folds_every_generated_waybill() {
+        let traffic = generate(GeneratorConfig::new(5, 2_000));
+        for s in &traffic.shipments {
+            let states = replay(s).unwrap();
+            assert_eq!(states.len(), s.acts.len());
+            assert_eq!(states.last().unwrap().2.version as usize, s.acts.len());
+        }
+    }
+}

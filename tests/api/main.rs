@@ -14,5 +14,5 @@ mod requests;
 mod risk;
 mod roadside;
 mod tamper;
-mod webhooks;
 mod ubl;
+mod webhooks;

@@ -282,6 +282,50 @@ async fn inspection_outcomes_raise_the_score_of_the_next_shipment(app: TestApp) 
         "{history}"
     );
     assert!(item["score"].as_u64().unwrap() > before);
+
+    // `ewaybill risk train` learns a new model version from these outcomes.
+    let (status, body) = app
+        .call(
+            &police,
+            Method::POST,
+            &format!("/v1/inspect/shipments/{}/inspections", second.id),
+            Some(json!({
+                "outcome": "no_irregularity", "selection": "ranking", "selection_probability": "1",
+                "assessment_id": item["assessment_id"],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trained.toml");
+    let database_url = app.database_url.clone();
+    let out_arg = out.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ewaybill"))
+            .args(["risk", "train", "--version", "ledger-test-trained", "--out"])
+            .arg(&out_arg)
+            .env("DATABASE_URL", &database_url)
+            .env_remove("EWAYBILL_RISK_MODEL")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{printed}");
+    assert!(printed.contains("from 4 inspections"), "{printed}");
+    let trained = ModelConfig::load(&out).unwrap();
+    assert_eq!(trained.version, "ledger-test-trained");
+    let info = trained.training.unwrap();
+    assert_eq!((info.inspections, info.irregular), (4, 3));
+    assert_eq!(info.base_version, "ledger-2026.11.0");
+    // Random stops at p = 0.05 stand for 20 shipments each.
+    assert!(
+        (info.weighted_population - 61.0).abs() < 1e-6,
+        "{}",
+        info.weighted_population
+    );
 }
 
 async fn companies_and_the_operator_cannot_see_risk(app: TestApp) {

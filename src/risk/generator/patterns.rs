@@ -152,7 +152,7 @@ impl Plan {
                     let ring = &self.rings[r];
                     let leg = ring_turn[r] % ring.len();
                     ring_turn[r] += 1;
-                    let trip = self.carousel_trip(world, ring, leg);
+                    let trip = self.carousel_trip(world, ring, leg, r);
                     plant_trip(world, trip, pattern, None);
                 }
                 _ => self.plant(world, pattern),
@@ -244,7 +244,8 @@ impl Plan {
         plant_trip(world, trip, pattern, plan);
     }
 
-    fn carousel_trip(&self, world: &mut World, ring: &[usize], leg: usize) -> Trip {
+    /// The same goods go round: each ring trades one heading.
+    fn carousel_trip(&self, world: &mut World, ring: &[usize], leg: usize, r: usize) -> Trip {
         let mut trip = world.ordinary_trip();
         trip.consignor = ring[leg];
         trip.consignee = ring[(leg + 1) % ring.len()];
@@ -253,7 +254,7 @@ impl Plan {
             .iter()
             .position(|g| {
                 g.cn_code
-                    .starts_with(if leg % 2 == 0 { "8517" } else { "8471" })
+                    .starts_with(if r % 2 == 0 { "8517" } else { "8471" })
             })
             .unwrap_or(0);
         trip.price_factor = world.rng.random_range(1.5..3.0);
