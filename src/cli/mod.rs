@@ -212,10 +212,13 @@ async fn run_demo(mut config: Config, fixtures: &Path) -> anyhow::Result<()> {
     for (number, id, status) in &loaded.waybills {
         println!("  {number:<18} {status:<20} {id}");
     }
-    println!(
-        "\nTry: TOKEN=$(ewaybill login --key {}) && curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/waybills",
-        fixtures.join("keys/test-only-brewery.seed").display()
-    );
+    // The first company's key (the brewery in the shipped fixtures).
+    if let Some((party, _)) = loaded.parties.iter().find(|(p, _)| p.kind == "company") {
+        println!(
+            "\nTry: TOKEN=$(ewaybill login --key {}) && curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/waybills",
+            fixtures.join(&party.key).display()
+        );
+    }
     println!("API docs: {base}/docs/");
     tokio::signal::ctrl_c().await?;
     Ok(())

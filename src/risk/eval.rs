@@ -101,6 +101,10 @@ pub fn replay(
     Ok(out)
 }
 
+/// A simulated inspection: when its outcome became known, and the example
+/// it gives for training.
+pub type Inspected = (DateTime<Utc>, Example);
+
 enum Step {
     Act(usize, usize),
     Score(usize),
@@ -116,7 +120,7 @@ pub fn run_seed(
     config: &EvalConfig,
     seed: u64,
     start: DateTime<Utc>,
-) -> Result<(Vec<Scored>, Vec<(DateTime<Utc>, Example)>), EvalError> {
+) -> Result<(Vec<Scored>, Vec<Inspected>), EvalError> {
     let mut states: Vec<Vec<(ActType, DateTime<Utc>, WaybillState)>> =
         Vec::with_capacity(traffic.shipments.len());
     for s in &traffic.shipments {
@@ -139,7 +143,7 @@ pub fn run_seed(
     for c in &traffic.companies {
         engine.register_party(&c.reg_no, c.registered_at);
     }
-    let mut rng = SplitMix64::new(seed ^ 0x5EED_0F_1A5);
+    let mut rng = SplitMix64::new(seed ^ 0x0005_EED0_F1A5);
     let warm_until = start + TimeDelta::days(config.warmup_days);
     let mut scored = Vec::new();
     let mut inspected: Vec<Option<f64>> = vec![None; traffic.shipments.len()];
@@ -280,7 +284,7 @@ pub fn evaluate(
 fn train_and_compare(
     model: &ModelConfig,
     scored: &[Scored],
-    examples: &[(DateTime<Utc>, Example)],
+    examples: &[Inspected],
     start: DateTime<Utc>,
     seed: u64,
 ) -> (RankingQuality, RankingQuality, usize) {

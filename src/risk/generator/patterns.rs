@@ -254,7 +254,7 @@ impl Plan {
             .iter()
             .position(|g| {
                 g.cn_code
-                    .starts_with(if r % 2 == 0 { "8517" } else { "8471" })
+                    .starts_with(if r.is_multiple_of(2) { "8517" } else { "8471" })
             })
             .unwrap_or(0);
         trip.price_factor = world.rng.random_range(1.5..3.0);
