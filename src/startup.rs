@@ -122,6 +122,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
     };
     tracing::info!(model = %risk_model.version, "risk model loaded");
     let risk = Arc::new(crate::risk::live::LiveRisk::new(Arc::new(risk_model)));
+    spawn_risk_warm_up(pool.clone(), risk.clone());
     let state = web::Data::new(AppState {
         pool,
         sequencer,
@@ -140,6 +141,28 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         prometheus,
         service_key_created: created,
     })
+}
+
+/// Reads the ledger into the risk engine in the background, so that the
+/// first inspector's risk list does not wait for a large database.
+fn spawn_risk_warm_up(pool: DbPool, risk: Arc<crate::risk::live::LiveRisk>) {
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let outcome = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+            risk.catch_up(&mut conn)
+                .map(|c| c.engine.len())
+                .map_err(|e| e.to_string())
+        });
+        match outcome {
+            Ok(shipments) => tracing::info!(
+                shipments,
+                seconds = started.elapsed().as_secs_f64(),
+                "risk engine read the ledger"
+            ),
+            // Not fatal: the first risk query will try again and report.
+            Err(e) => tracing::warn!(error = %e, "risk engine warm-up failed"),
+        }
+    });
 }
 
 /// Checks in the background that every stored event still matches the leaf

@@ -126,8 +126,10 @@ impl ModelConfig {
         if self.version.trim().is_empty() {
             return invalid("version is empty");
         }
-        if !(0.0..=0.5).contains(&self.random_share) {
-            return invalid("random_share must be between 0 and 0.5");
+        // Fewer random stops leave the precision estimate too noisy; more
+        // waste inspections on honest companies.
+        if !(0.05..=0.10).contains(&self.random_share) {
+            return invalid("random_share must be between 0.05 and 0.10");
         }
         if self.bands.medium >= self.bands.high || self.bands.high > 100 {
             return invalid("bands need medium < high <= 100");
@@ -184,6 +186,20 @@ mod tests {
     fn an_unknown_factor_is_refused() {
         let text = DEFAULT_MODEL.replace("[weights]\n", "[weights]\nmoon_phase = 1.0\n");
         assert!(ModelConfig::parse(&text).is_err());
+    }
+
+    #[test]
+    fn the_random_share_stays_between_5_and_10_percent() {
+        for (share, ok) in [
+            ("0.04", false),
+            ("0.05", true),
+            ("0.1", true),
+            ("0.11", false),
+        ] {
+            let text =
+                DEFAULT_MODEL.replace("random_share = 0.07", &format!("random_share = {share}"));
+            assert_eq!(ModelConfig::parse(&text).is_ok(), ok, "{share}");
+        }
     }
 
     #[test]
