@@ -214,7 +214,13 @@ async fn re_signed_issue_of_the_same_document_exists_another_is_rejected(app: Te
 
     // The answer was lost; the client signs the same document again.
     let retry = sign_at(0, doc.clone());
-    let (_, body) = batch(&app, &consignor, "/v1/waybills:batch", &[retry.clone()]).await;
+    let (_, body) = batch(
+        &app,
+        &consignor,
+        "/v1/waybills:batch",
+        std::slice::from_ref(&retry),
+    )
+    .await;
     assert_eq!(body["items"][0]["status"], "existed", "{body}");
     assert_eq!(body["items"][0]["result"], original);
     // The single endpoint keeps its contract: a second issue is a conflict.
@@ -395,7 +401,13 @@ async fn batch_limits_and_callers(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let item = issue(&consignor, &carrier, &consignee, &number());
-    let (status, body) = batch(&app, &app.admin, "/v1/waybills:batch", &[item.clone()]).await;
+    let (status, body) = batch(
+        &app,
+        &app.admin,
+        "/v1/waybills:batch",
+        std::slice::from_ref(&item),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["code"], "not_a_company");
     // Someone else's signed act, sent by another company.
