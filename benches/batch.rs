@@ -17,7 +17,6 @@ mod support;
 
 use std::time::Instant;
 
-use futures_util::StreamExt;
 use serde_json::Value;
 
 use support::{Database, Service, backends, env_num, metric};
@@ -50,16 +49,9 @@ async fn single_requests(database_url: &str, acts: usize, concurrency: usize) ->
     let service = Service::start(database_url, 256).await;
     let envelopes = service.sign_issues(0, acts);
     measure(&service, acts, || async {
-        let results: Vec<_> = futures_util::stream::iter(envelopes)
-            .map(|envelope| {
-                let consignor = service.consignor.clone();
-                async move { consignor.post("/v1/waybills", envelope).await }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
+        service
+            .post_all("/v1/waybills", envelopes, concurrency)
             .await;
-        let failed = results.iter().filter(|r| r.is_err()).count();
-        assert_eq!(failed, 0, "{:?}", results.iter().find(|r| r.is_err()));
     })
     .await
 }
@@ -75,16 +67,10 @@ async fn bulk_requests(
         .map(|b| Value::from(service.sign_issues(b * size, size)))
         .collect();
     measure(&service, batches * size, || async {
-        let answers: Vec<_> = futures_util::stream::iter(bodies)
-            .map(|body| {
-                let consignor = service.consignor.clone();
-                async move { consignor.post("/v1/waybills:batch", body).await }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        for answer in answers {
-            let answer = answer.unwrap();
+        for answer in service
+            .post_all("/v1/waybills:batch", bodies, concurrency)
+            .await
+        {
             assert_eq!(answer["created"], size, "{}", answer["items"][0]);
         }
     })

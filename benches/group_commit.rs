@@ -12,8 +12,6 @@ mod support;
 
 use std::time::Instant;
 
-use futures_util::StreamExt;
-
 use support::{Database, Service, backends, env_num, metric};
 
 /// What one run measured.
@@ -32,17 +30,10 @@ async fn run(database_url: &str, max_batch: usize, acts: usize, concurrency: usi
     let envelopes = service.sign_issues(0, acts);
     let before = service.metrics().await;
     let started = Instant::now();
-    let results: Vec<_> = futures_util::stream::iter(envelopes)
-        .map(|envelope| {
-            let consignor = service.consignor.clone();
-            async move { consignor.post("/v1/waybills", envelope).await }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
+    service
+        .post_all("/v1/waybills", envelopes, concurrency)
         .await;
     let elapsed = started.elapsed().as_secs_f64();
-    let failed = results.iter().filter(|r| r.is_err()).count();
-    assert_eq!(failed, 0, "{:?}", results.iter().find(|r| r.is_err()));
     let after = service.metrics().await;
     let delta = |name: &str| metric(&after, name) - metric(&before, name);
     Measured {

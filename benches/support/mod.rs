@@ -8,6 +8,7 @@ use diesel::{Connection, RunQueryDsl};
 use ewaybill::client::{ApiClient, sign_act};
 use ewaybill::config::Config;
 use ewaybill::crypto::KeyPair;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -129,6 +130,22 @@ impl Service {
                 )
                 .unwrap()
             })
+            .collect()
+    }
+
+    /// Posts every body to `path` as the consignor, `concurrency` at a time.
+    pub async fn post_all(&self, path: &str, bodies: Vec<Value>, concurrency: usize) -> Vec<Value> {
+        let answers: Vec<_> = futures_util::stream::iter(bodies)
+            .map(|body| {
+                let consignor = self.consignor.clone();
+                async move { consignor.post(path, body).await }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        answers
+            .into_iter()
+            .map(|answer| answer.unwrap_or_else(|e| panic!("{path}: {e}")))
             .collect()
     }
 

@@ -82,6 +82,30 @@ pub struct BatchResult {
     pub rejected: usize,
 }
 
+/// What both bulk endpoints answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // never built: it only describes the responses
+enum BatchResponses {
+    /// Every item's outcome, in request order
+    #[response(status = 200)]
+    Done(BatchResult),
+    /// Malformed JSON array
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+    /// The caller is not a company
+    #[response(status = 403, content_type = "application/problem+json")]
+    NotACompany(Problem),
+    /// More than 1000 items, or the body is too large
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// Neither application/json nor application/x-ndjson
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// No items, or the JSON body is not an array
+    #[response(status = 422, content_type = "application/problem+json")]
+    NotAList(Problem),
+}
+
 /// Issue many waybills: a JSON array (or NDJSON) of signed `consignor.issue` acts.
 #[utoipa::path(
     post, path = "/v1/waybills:batch", tag = "waybills",
@@ -92,14 +116,7 @@ pub struct BatchResult {
             (String = "application/x-ndjson"),
         ),
     ),
-    responses(
-        (status = 200, description = "Every item's outcome, in request order", body = BatchResult),
-        (status = 400, description = "Malformed JSON array", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is not a company", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "More than 1000 items, or the body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither application/json nor application/x-ndjson", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No items, or the JSON body is not an array", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses(BatchResponses),
     security(("bearer" = []))
 )]
 #[post("/v1/waybills:batch")]
@@ -124,14 +141,7 @@ pub async fn issue_batch(
             (String = "application/x-ndjson"),
         ),
     ),
-    responses(
-        (status = 200, description = "Every item's outcome, in request order", body = BatchResult),
-        (status = 400, description = "Malformed JSON array", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is not a company", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "More than 1000 items, or the body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither application/json nor application/x-ndjson", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No items, or the JSON body is not an array", body = Problem, content_type = "application/problem+json"),
-    ),
+    responses(BatchResponses),
     security(("bearer" = []))
 )]
 #[post("/v1/events:batch")]

@@ -51,6 +51,9 @@ use super::{audit, auth, batch, health, idempotency, inspect, log, parties, wayb
         crate::domain::act::ChangeVehicleBody,
         crate::domain::act::ConsigneeAcceptBody,
         crate::domain::document::WaybillDocument,
+        batch::BatchResult,
+        batch::BatchItem,
+        batch::ItemStatus,
     )),
     modifiers(&BearerAuth, &IdempotencyKeyHeader),
     tags(
