@@ -8,6 +8,7 @@ pub mod connection;
 pub mod deliveries;
 pub mod events;
 pub mod feed;
+pub mod idempotency;
 pub mod inspections;
 pub mod keys;
 pub mod migrations;

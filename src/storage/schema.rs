@@ -219,3 +219,20 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, party_events, events);
+
+diesel::table! {
+    idempotency_keys (party_id, idem_key) {
+        party_id -> Text,
+        idem_key -> Text,
+        method -> Text,
+        path -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
