@@ -1,8 +1,13 @@
 //! The `ewaybill` command line: the service itself, and client commands
 //! for integrators and small companies.
 
+pub mod act;
 pub mod demo;
+pub mod issue;
 pub mod risk;
+pub mod session;
+pub mod status;
+pub mod upload;
 pub mod verify;
 pub mod verify_qr;
 
@@ -78,6 +83,15 @@ pub enum Command {
     VerifyQr(verify_qr::VerifyQrArgs),
     /// Risk models: evaluation on public customs data.
     Risk(risk::RiskArgs),
+    /// Check a waybill document (JSON), sign it as the consignor and issue it.
+    Issue(issue::IssueArgs),
+    /// Sign and send a later act on a waybill, e.g. `act ID carrier.accept`.
+    Act(act::ActArgs),
+    /// Show a waybill's status, parties and history.
+    Status(status::StatusArgs),
+    /// Issue many waybills from a CSV, NDJSON or JSON file: checked first,
+    /// sent in batches, resumable without duplicates.
+    Upload(upload::UploadArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -130,6 +144,10 @@ pub fn main() -> anyhow::Result<()> {
         Command::Verify(args) => verify::verify(args),
         Command::VerifyQr(args) => verify_qr::run(args),
         Command::Risk(args) => risk::run(args),
+        Command::Issue(args) => issue::run(args),
+        Command::Act(args) => act::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Upload(args) => upload::run(args),
     }
 }
 
