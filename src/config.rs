@@ -20,6 +20,10 @@ pub struct Config {
     pub bootstrap_admin_key: Option<PublicKey>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest body of a bulk request (`POST /v1/waybills:batch`,
+    /// `POST /v1/events:batch`), in bytes; each item must still fit
+    /// `max_body_bytes`.
+    pub max_batch_body_bytes: usize,
     /// Lifetime of the access tokens the service issues.
     pub access_token_ttl_secs: u64,
     /// Database connections in the pool.
@@ -81,6 +85,11 @@ impl Config {
             data_dir,
             bootstrap_admin_key,
             max_body_bytes: parse_number(&get, "EWAYBILL_MAX_BODY_BYTES", 1024 * 1024)?,
+            max_batch_body_bytes: parse_number(
+                &get,
+                "EWAYBILL_MAX_BATCH_BODY_BYTES",
+                32 * 1024 * 1024,
+            )?,
             access_token_ttl_secs: parse_number(&get, "EWAYBILL_ACCESS_TOKEN_TTL_SECS", 900)?,
             pool_size: parse_number(&get, "EWAYBILL_DB_POOL_SIZE", 16)?,
             max_batch: parse_number(&get, "EWAYBILL_MAX_BATCH", 256)?,

@@ -223,6 +223,9 @@ pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Resul
     let max_body = state.config.max_body_bytes;
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::idempotency::middleware,
+            ))
             .wrap(prometheus.clone())
             .wrap(TracingLogger::default())
             .app_data(state.clone())

@@ -2,8 +2,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod batch;
+pub mod body;
 pub mod health;
+pub mod idempotency;
 pub mod inspect;
+pub mod intake;
 pub mod log;
 pub mod openapi;
 pub mod parties;
@@ -44,6 +48,8 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(parties::list_keys)
         .service(parties::revoke_key)
         .service(waybills::issue)
+        .service(batch::issue_batch)
+        .service(batch::events_batch)
         .service(waybills::list_waybills)
         .service(waybills::append)
         .service(waybills::list_events)

@@ -7,8 +7,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::ledger::Committed;
-use crate::ledger::merkle_log::DbNodes;
+use crate::ledger::merkle_log::{DbNodes, SignedCheckpoint};
 use crate::merkle;
+use crate::storage::DbConnection;
 
 use super::problem::ApiError;
 use super::state::AppState;
@@ -31,20 +32,34 @@ pub struct Receipt {
 
 /// Builds the receipt of a committed write (one O(log n) read).
 pub async fn receipt(state: &AppState, committed: &Committed) -> Result<Receipt, ApiError> {
-    let (index, size) = (committed.log_index, committed.checkpoint.size);
-    let proof = state
-        .db(move |conn| {
-            merkle::inclusion_proof(index, size, &DbNodes::new(conn)).map_err(|e| {
-                tracing::error!(error = %e, index, size, "inclusion proof failed");
-                ApiError::internal()
-            })
-        })
-        .await?;
+    let (index, leaf_hash, checkpoint) = (
+        committed.log_index,
+        committed.leaf_hash,
+        committed.checkpoint.clone(),
+    );
+    state
+        .db(move |conn| receipt_in(conn, index, leaf_hash, &checkpoint))
+        .await
+}
+
+/// The receipt of log entry `index` (whose leaf hash is `leaf_hash`)
+/// against `checkpoint`, read through an open connection.
+pub fn receipt_in(
+    conn: &mut DbConnection,
+    index: u64,
+    leaf_hash: merkle::Hash,
+    checkpoint: &SignedCheckpoint,
+) -> Result<Receipt, ApiError> {
+    let size = checkpoint.size;
+    let proof = merkle::inclusion_proof(index, size, &DbNodes::new(conn)).map_err(|e| {
+        tracing::error!(error = %e, index, size, "inclusion proof failed");
+        ApiError::internal()
+    })?;
     Ok(Receipt {
         log_index: index,
-        leaf_hash: STANDARD.encode(committed.leaf_hash),
+        leaf_hash: STANDARD.encode(leaf_hash),
         tree_size: size,
-        checkpoint: committed.checkpoint.note.clone(),
+        checkpoint: checkpoint.note.clone(),
         inclusion_proof: proof.iter().map(|h| STANDARD.encode(h)).collect(),
     })
 }

@@ -10,26 +10,21 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::crypto::Signature;
-use crate::domain::act::{
-    SignedActEnvelope, parse_act, parse_header, signed_at_is_fresh, split_envelope,
-};
+use crate::domain::act::SignedActEnvelope;
 use crate::domain::document::PartyRef;
-use crate::domain::lifecycle::{ActType, Status};
+use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
-use crate::domain::validation::FieldError;
 use crate::ledger::apply::parse_state;
-use crate::ledger::event_hash::{canonical_act, event_hash};
-use crate::ledger::{Command, Outcome, PreparedAct, Rejection};
 use crate::storage::events::{self, EventRow};
 use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
-use crate::storage::{DbConnection, keys, time};
+use crate::storage::{DbConnection, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::intake::{Route, submit_one};
 use super::problem::{ApiError, Problem};
-use super::receipts::{Receipt, receipt};
+use super::receipts::Receipt;
 use super::state::AppState;
 use crate::ledger::leaf::leaf_bytes_from_canonical;
 
@@ -166,7 +161,7 @@ pub async fn issue(
     caller: Caller,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    submit_act(&state, caller, body.into_inner(), None).await
+    submit_one(&state, caller, body.into_inner(), Route::Issue).await
 }
 
 /// Append a later act (accept, decline, correct, cancel, change vehicle, ...).
@@ -190,135 +185,13 @@ pub async fn append(
     path: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    submit_act(&state, caller, body.into_inner(), Some(path.into_inner())).await
-}
-
-/// Checks what can be checked without the ledger's state, verifies the
-/// signature, then hands the act to the sequencer.
-async fn submit_act(
-    state: &AppState,
-    caller: Caller,
-    envelope: Value,
-    path_id: Option<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    if caller.kind != PartyKind::Company {
-        return Err(ApiError::forbidden(
-            "not_a_company",
-            "only companies sign waybill acts; authorities and the operator only read",
-        ));
-    }
-    let (raw_act, signature) = split_envelope(envelope).map_err(ApiError::validation)?;
-    let header = parse_header(&raw_act).map_err(ApiError::validation)?;
-
-    let mut errors = Vec::new();
-    match path_id {
-        None if header.act_type != ActType::ConsignorIssue => errors.push(FieldError::new(
-            "act.type",
-            "wrong_endpoint",
-            "POST /v1/waybills takes consignor.issue; send later acts to /v1/waybills/{id}/events",
-        )),
-        Some(_) if header.act_type == ActType::ConsignorIssue => errors.push(FieldError::new(
-            "act.type",
-            "wrong_endpoint",
-            "consignor.issue goes to POST /v1/waybills",
-        )),
-        Some(id) if id != header.waybill_id => errors.push(FieldError::new(
-            "act.waybill_id",
-            "waybill_id_mismatch",
-            "act.waybill_id differs from the waybill in the URL",
-        )),
-        _ => {}
-    }
-    match (header.act_type, &header.prev) {
-        (ActType::ConsignorIssue, Some(_)) => errors.push(FieldError::new(
-            "act.prev",
-            "must_be_null",
-            "prev is null for consignor.issue",
-        )),
-        (t, None) if t != ActType::ConsignorIssue => errors.push(FieldError::new(
-            "act.prev",
-            "required",
-            "prev must be the hash of the waybill's latest event",
-        )),
-        _ => {}
-    }
-    if !signed_at_is_fresh(header.signed_at, chrono::Utc::now()) {
-        errors.push(FieldError::new(
-            "act.signed_at",
-            "signed_at_out_of_window",
-            "signed_at must be within 5 minutes of the server clock; sign the act again",
-        ));
-    }
-    let signature_value = Signature::from_base64url(&signature);
-    if signature_value.is_err() {
-        errors.push(FieldError::new(
-            "signature",
-            "invalid_signature_encoding",
-            "signature must be 64 bytes, base64url without padding",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let signature_value = signature_value.map_err(|_| ApiError::internal())?;
-
-    let key_id = header.key_id.clone();
-    let key = state
-        .db(move |conn| Ok(keys::find(conn, &key_id)?))
-        .await?
-        .ok_or(Rejection::UnknownKey)?;
-    if !key.key.is_active() {
-        return Err(Rejection::KeyRevoked.into());
-    }
-    if key.key.party_id != caller.party_id {
-        return Err(Rejection::SignerNotCaller.into());
-    }
-    let public_key = crate::crypto::PublicKey::from_base64url(&key.key.public_key)
-        .map_err(|_| ApiError::internal())?;
-    let canonical = canonical_act(&raw_act).map_err(|e| {
-        ApiError::validation(vec![FieldError::new(
-            "act",
-            "not_canonicalizable",
-            format!("the act cannot be put in RFC 8785 form: {e}"),
-        )])
-    })?;
-    public_key
-        .verify(canonical.as_bytes(), &signature_value)
-        .map_err(|_| {
-            ApiError::new(
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_signature",
-                "the signature does not verify over the RFC 8785 bytes of act with this key",
-            )
-        })?;
-    let hash = event_hash(&raw_act, &signature).map_err(|_| ApiError::internal())?;
-    let act = parse_act(raw_act, signature).map_err(ApiError::validation)?;
-
-    let committed = state
-        .sequencer
-        .submit(Command::AppendAct(Box::new(PreparedAct {
-            act,
-            canonical_act: canonical,
-            hash,
-            caller_party_id: caller.party_id,
-        })))
-        .await?;
-    let receipt = receipt(state, &committed).await?;
-    let Outcome::Act {
-        state: waybill,
-        event,
-    } = committed.outcome
-    else {
-        return Err(ApiError::internal());
-    };
-    let location = format!("/v1/waybills/{}", waybill.id);
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", location))
-        .json(ActAccepted {
-            waybill: *waybill,
-            event: EventView::from_row(event)?,
-            receipt,
-        }))
+    submit_one(
+        &state,
+        caller,
+        body.into_inner(),
+        Route::Append(path.into_inner()),
+    )
+    .await
 }
 
 /// Loads a waybill the caller may see, auditing authority reads. A company

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod batch_view;
 pub mod commands;
 pub mod event_hash;
+pub mod history;
 pub mod integrity;
 pub mod leaf;
 pub mod merkle_log;

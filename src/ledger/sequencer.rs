@@ -78,12 +78,37 @@ impl Sequencer {
     /// Queues a command and waits until its batch is committed and
     /// covered by a signed checkpoint.
     pub async fn submit(&self, command: Command) -> Result<Committed, WriteError> {
+        self.enqueue(command).await?.await
+    }
+
+    /// Queues commands in their order, which is the order they are applied
+    /// in (possibly across several batches), and waits for every answer.
+    /// Each command succeeds or is refused on its own.
+    pub async fn submit_many(&self, commands: Vec<Command>) -> Vec<Result<Committed, WriteError>> {
+        let mut pending = Vec::with_capacity(commands.len());
+        for command in commands {
+            pending.push(self.enqueue(command).await);
+        }
+        let mut answers = Vec::with_capacity(pending.len());
+        for queued in pending {
+            answers.push(match queued {
+                Ok(answer) => answer.await,
+                Err(e) => Err(e),
+            });
+        }
+        answers
+    }
+
+    async fn enqueue(
+        &self,
+        command: Command,
+    ) -> Result<impl Future<Output = Result<Committed, WriteError>> + use<>, WriteError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job { command, reply })
             .await
             .map_err(|_| WriteError::Unavailable)?;
-        answer.await.map_err(|_| WriteError::Unavailable)?
+        Ok(async move { answer.await.map_err(|_| WriteError::Unavailable)? })
     }
 }
 

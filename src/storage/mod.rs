@@ -6,6 +6,7 @@ pub mod assertions;
 pub mod audit;
 pub mod connection;
 pub mod events;
+pub mod idempotency;
 pub mod inspections;
 pub mod keys;
 pub mod migrations;

@@ -465,3 +465,48 @@ impl Actor {
         path
     }
 }
+
+/// An answer kept whole: status, headers and the exact body bytes.
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    /// An authenticated POST of raw bytes with a content type and extra headers.
+    pub async fn post_raw(
+        &self,
+        who: &Actor,
+        path: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> RawResponse {
+        let mut req = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&who.token)
+            .header("Content-Type", content_type)
+            .body(body);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = req.send().await.unwrap();
+        RawResponse {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: res.bytes().await.unwrap().to_vec(),
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod common;
 mod access;
 mod append_only;
 mod auth;
+mod batch;
 mod concurrency;
 mod inspect;
 mod interop;
