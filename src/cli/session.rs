@@ -14,6 +14,7 @@ pub struct ServerArgs {
     /// Your party's private key file (from `ewaybill keygen`).
     #[arg(long, short, env = "EWAYBILL_KEY")]
     pub key: Option<PathBuf>,
+    /// The ewaybill service's address.
     #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
 }

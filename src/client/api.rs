@@ -50,6 +50,8 @@ impl ClientError {
                 status.is_server_error()
                     || *status == StatusCode::TOO_MANY_REQUESTS
                     || *status == StatusCode::REQUEST_TIMEOUT
+                    // The first send of the same request is still running.
+                    || self.code() == Some("idempotency_key_in_progress")
             }
             ClientError::Sign(_) => false,
         }

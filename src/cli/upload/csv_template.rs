@@ -560,27 +560,6 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
     let mut stand_ins: Vec<String> = Vec::new();
     let first_line = rows[0].line;
 
-    // Document columns: read on the first row, repeated or empty below it.
-    for (c, column) in COLUMNS.iter().enumerate() {
-        if column.level != Document {
-            continue;
-        }
-        let first = rows[0].cells[c].text.clone();
-        for row in &rows[1..] {
-            let text = &row.cells[c].text;
-            if !text.is_empty() && *text != first {
-                problems.push(Problem::at_cell(
-                    row.line,
-                    column.name,
-                    "inconsistent_document_column",
-                    &format!(
-                        "{text:?} differs from {first:?} on row {first_line}, the first row of document {number}; \
-                         repeat the same value or leave the cell empty"
-                    ),
-                ));
-            }
-        }
-    }
     for row in &mut rows {
         for (c, column) in COLUMNS.iter().enumerate() {
             if column.level == Document && row.line != first_line {
@@ -610,6 +589,35 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
         }
     }
 
+    // Document columns are read on the first row and must be repeated
+    // or left empty below it.
+    for (c, column) in COLUMNS.iter().enumerate() {
+        if column.level != Document {
+            continue;
+        }
+        let first = rows[0].cells[c].text.clone();
+        // A first-row value that is missing or unreadable is reported
+        // already; the rows below it are not the mistake.
+        let first_unusable =
+            rows[0].cells[c].value.is_none() && (column.required || !first.is_empty());
+        if first_unusable {
+            continue;
+        }
+        for row in &rows[1..] {
+            let text = &row.cells[c].text;
+            if !text.is_empty() && *text != first {
+                problems.push(Problem::at_cell(
+                    row.line,
+                    column.name,
+                    "inconsistent_document_column",
+                    &format!(
+                        "{text:?} differs from {first:?} on row {first_line}, the first row of document {number}; \
+                         repeat the same value or leave the cell empty"
+                    ),
+                ));
+            }
+        }
+    }
     let mut doc = Map::new();
     let mut references = Vec::new();
     let mut given_totals = Vec::new();

@@ -281,6 +281,7 @@ impl Upload {
                 .iter()
                 .map(|&i| (docs[i].number.as_str(), digest(&docs[i].body))),
         )?;
+        self.write_result()?;
         let started = Instant::now();
         let progress = progress_bar(to_send.len());
         let mut queue: VecDeque<Vec<usize>> =
