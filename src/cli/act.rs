@@ -51,6 +51,7 @@ pub fn run(args: ActArgs) -> anyhow::Result<()> {
         let envelope = sign_act(&key, act_type.as_str(), id, Some(head), body, Utc::now())?;
         let answer = post_act(&client, &format!("/v1/waybills/{id}/events"), &envelope)
             .await
+            .map_err(human)
             .with_context(|| format!("{} on waybill {id}", act_type.as_str()))?;
         print_accepted(&answer, args.json)
     })

@@ -10,7 +10,7 @@ use clap::Args;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::client::{ApiClient, sign_act};
+use crate::client::{ApiClient, ClientError, sign_act};
 use crate::domain::act::parse_body;
 use crate::domain::lifecycle::ActType;
 use crate::domain::validation::FieldError;
@@ -47,11 +47,17 @@ pub fn run(args: IssueArgs) -> anyhow::Result<()> {
         let envelope = sign_act(&key, "consignor.issue", id, None, document, Utc::now())?;
         let answer = post_act(&client, "/v1/waybills", &envelope)
             .await
-            .with_context(|| {
-                format!(
-                    "waybill {id} may or may not have been issued; \
-                     check with `ewaybill status {id}` before issuing it again"
-                )
+            .map_err(|e| {
+                let transient = e.is_transient();
+                let e = human(e);
+                if transient {
+                    e.context(format!(
+                        "waybill {id} may or may not have been issued; check with \
+                         `ewaybill status {id}`, or issue it again with --waybill {id}"
+                    ))
+                } else {
+                    e
+                }
             })?;
         print_accepted(&answer, args.json)
     })
@@ -85,21 +91,20 @@ pub(super) async fn post_act(
     client: &ApiClient,
     path: &str,
     envelope: &Value,
-) -> anyhow::Result<Value> {
-    let body = serde_json::to_vec(envelope)?;
+) -> Result<Value, ClientError> {
+    let body = envelope.to_string().into_bytes();
     let mut attempt = 1;
     loop {
         match client
             .post_idempotent(path, body.clone(), WRITE_TIMEOUT)
             .await
         {
-            Ok(answer) => return Ok(answer),
             Err(e) if e.is_transient() && attempt < ATTEMPTS => {
-                eprintln!("{}; retrying", e.describe());
+                eprintln!("{}; sending it again", e.describe());
                 tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
                 attempt += 1;
             }
-            Err(e) => return Err(human(e)),
+            answer => return answer,
         }
     }
 }
