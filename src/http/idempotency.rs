@@ -53,7 +53,7 @@ pub struct DoNotStore;
 
 /// The middleware; install with `actix_web::middleware::from_fn(idempotency::middleware)`.
 pub async fn middleware(
-    mut req: ServiceRequest,
+    req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if req.method() != Method::POST {
@@ -69,6 +69,20 @@ pub async fn middleware(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return pass(req, next).await;
     };
+    // Run to the end even if the client hangs up: a claimed key must be
+    // answered or released, the work happens either way once it started,
+    // and the client's retry must find its answer.
+    let task = actix_web::rt::spawn(handle(req, next, state, key));
+    task.await.map_err(|_| ApiError::internal())?
+}
+
+/// Claims the key, runs the request and keeps its answer.
+async fn handle(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    state: web::Data<AppState>,
+    key: String,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Ok(caller) = req.extract::<Caller>().await else {
         // The handler answers the authentication problem itself.
         return pass(req, next).await;
@@ -135,13 +149,8 @@ pub async fn middleware(
         Err(e) => return Ok(req.into_response(e.error_response())),
     }
     req.set_payload(Payload::from(body));
-    // Run to the end even if the client hangs up: the work happens either
-    // way, and the client's retry must find its answer.
-    let task = actix_web::rt::spawn(async move {
-        let outcome = next.call(req).await;
-        record(&state, &key_use, outcome).await
-    });
-    task.await.map_err(|_| ApiError::internal())?
+    let outcome = next.call(req).await;
+    record(&state, &key_use, outcome).await
 }
 
 async fn pass(

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, auth, health, inspect, log, parties, waybills};
+use super::{audit, auth, batch, health, idempotency, inspect, log, parties, waybills};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,8 @@ use super::{audit, auth, health, inspect, log, parties, waybills};
         parties::revoke_key,
         waybills::issue,
         waybills::append,
+        batch::issue_batch,
+        batch::events_batch,
         waybills::get_waybill,
         waybills::list_events,
         waybills::list_waybills,
@@ -50,7 +52,7 @@ use super::{audit, auth, health, inspect, log, parties, waybills};
         crate::domain::act::ConsigneeAcceptBody,
         crate::domain::document::WaybillDocument,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &IdempotencyKeyHeader),
     tags(
         (name = "auth", description = "Key-based authentication"),
         (name = "parties", description = "Companies, authorities and their keys"),
@@ -80,6 +82,56 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every authenticated POST takes `Idempotency-Key` (one middleware does
+/// it for all, see [`idempotency`]), so it is documented once, as a shared
+/// parameter, and referenced from every such operation, new ones included.
+struct IdempotencyKeyHeader;
+
+impl Modify for IdempotencyKeyHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
+
+        const NAME: &str = "IdempotencyKey";
+        let parameter = ParameterBuilder::new()
+            .name(idempotency::HEADER)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(format!(
+                "Makes the POST safe to retry: a retry with the same key and the same body gets the first answer byte for byte, with `{}: true`, and nothing is done twice. The same key with another body or path is 422 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Keys are scoped to the caller and kept {} hours; 4xx answers are kept, 5xx are not. 1 to {} printable ASCII characters (else 400 `invalid_idempotency_key`).",
+                idempotency::REPLAYED,
+                idempotency::RETENTION_HOURS,
+                idempotency::MAX_KEY_LEN,
+            )))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(idempotency::MAX_KEY_LEN))
+                    .pattern(Some("^[ -~]+$")),
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .parameters
+            .insert(NAME.to_owned(), RefOr::T(parameter));
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            // The token exchange has no caller to scope a key to.
+            if path == "/v1/auth/token" {
+                continue;
+            }
+            if let Some(post) = item.post.as_mut() {
+                post.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(RefOr::Ref(Ref::new(format!(
+                        "#/components/parameters/{NAME}"
+                    ))));
+            }
+        }
     }
 }
 
