@@ -183,14 +183,24 @@ pub fn run(args: UploadArgs) -> anyhow::Result<()> {
             );
         }
         let mut sender = Sender { client, key: &key };
-        upload
-            .send(
-                &mut sender,
-                to_send,
-                args.batch_size,
-                Duration::from_millis(args.pause_ms),
-            )
-            .await
+        let pause = Duration::from_millis(args.pause_ms);
+        let finished = tokio::select! {
+            result = upload.send(&mut sender, to_send, args.batch_size, pause) => Some(result),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        match finished {
+            Some(result) => result,
+            // Whatever was in flight is settled by the next run, under the
+            // same ids; the journal already holds everything known.
+            None => {
+                upload.write_result()?;
+                bail!(
+                    "interrupted; {} written. Run the same command again to resume: \
+                     waybills already issued are never issued twice",
+                    upload.result_path.display()
+                )
+            }
+        }
     })
 }
 
