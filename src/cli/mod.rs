@@ -1,11 +1,16 @@
 //! The `ewaybill` command line: the service itself, and client commands
 //! for integrators and small companies.
 
+pub mod act;
 pub mod convert;
 pub mod demo;
 pub mod fixtures;
+pub mod issue;
 pub mod risk;
 pub mod risk_train;
+pub mod session;
+pub mod status;
+pub mod upload;
 pub mod verify;
 pub mod verify_qr;
 
@@ -86,6 +91,15 @@ pub enum Command {
     Fixtures(fixtures::FixturesArgs),
     /// Convert between our JSON and OASIS UBL 2.1 (DespatchAdvice, ReceiptAdvice), offline.
     Convert(convert::ConvertArgs),
+    /// Check a waybill document (JSON), sign it as the consignor and issue it.
+    Issue(issue::IssueArgs),
+    /// Sign and send a later act on a waybill, e.g. `act ID carrier.accept`.
+    Act(act::ActArgs),
+    /// Show a waybill's status, parties and history.
+    Status(status::StatusArgs),
+    /// Issue many waybills from a CSV, NDJSON or JSON file: checked first,
+    /// sent in batches, resumable without duplicates.
+    Upload(upload::UploadArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -140,6 +154,10 @@ pub fn main() -> anyhow::Result<()> {
         Command::Risk(args) => risk::run(args),
         Command::Fixtures(args) => fixtures::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Issue(args) => issue::run(args),
+        Command::Act(args) => act::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Upload(args) => upload::run(args),
     }
 }
 

@@ -1,7 +1,10 @@
 //! HTTP calls to an ewaybill server with an access token.
 
+use std::time::Duration;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::crypto::KeyPair;
 
@@ -29,6 +32,60 @@ impl ClientError {
             _ => None,
         }
     }
+
+    /// The HTTP status the server answered with, if it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            ClientError::Refused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: the server was
+    /// not reached, timed out, or was briefly unable to answer.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Transport { .. } => true,
+            ClientError::Refused { status, .. } => {
+                status.is_server_error()
+                    || *status == StatusCode::TOO_MANY_REQUESTS
+                    || *status == StatusCode::REQUEST_TIMEOUT
+                    // The first send of the same request is still running.
+                    || self.code() == Some("idempotency_key_in_progress")
+            }
+            ClientError::Sign(_) => false,
+        }
+    }
+
+    /// A readable account for a person at a terminal: the problem's title,
+    /// detail and every field error on its own line.
+    pub fn describe(&self) -> String {
+        match self {
+            ClientError::Refused { status, body, .. } if body.is_object() => {
+                format!("{} ({status})", super::problem::describe(body))
+            }
+            ClientError::Refused { url, status, body } => {
+                format!("{status} from {url}: {body}")
+            }
+            ClientError::Transport { url, source } => {
+                let mut text = format!("cannot reach {url}: {source}");
+                let mut cause = std::error::Error::source(source);
+                while let Some(inner) = cause {
+                    text.push_str(&format!(": {inner}"));
+                    cause = inner.source();
+                }
+                text
+            }
+            ClientError::Sign(e) => format!("cannot sign: {e}"),
+        }
+    }
+}
+
+/// The `Idempotency-Key` for a request body: the same bytes always get the
+/// same key, so a retry after a lost response is answered with the
+/// original response instead of being applied twice.
+pub fn idempotency_key(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
 }
 
 #[derive(Clone)]
@@ -67,6 +124,33 @@ impl ApiClient {
         &self.token
     }
 
+    /// A fresh access token, for long runs that outlive the first one.
+    pub async fn refresh(&mut self, key: &KeyPair) -> Result<(), ClientError> {
+        let fresh = Self::login(&self.base, key).await?;
+        self.token = fresh.token;
+        Ok(())
+    }
+
+    /// A POST that is safe to repeat: `body` is sent as is with an
+    /// `Idempotency-Key` derived from it.
+    pub async fn post_idempotent(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<Value, ClientError> {
+        let url = format!("{}{}", self.base, path);
+        let request = self
+            .http
+            .post(&url)
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", idempotency_key(&body))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(timeout)
+            .body(body);
+        Self::answer(url, request).await
+    }
+
     pub async fn get(&self, path: &str) -> Result<Value, ClientError> {
         self.send(Method::GET, path, None).await
     }
@@ -90,6 +174,10 @@ impl ApiClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
+        Self::answer(url, request).await
+    }
+
+    async fn answer(url: String, request: reqwest::RequestBuilder) -> Result<Value, ClientError> {
         let transport = |source| ClientError::Transport {
             url: url.clone(),
             source,

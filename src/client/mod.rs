@@ -3,8 +3,9 @@
 
 pub mod api;
 pub mod keyfile;
+pub mod problem;
 pub mod signing;
 
-pub use api::{ApiClient, ClientError};
+pub use api::{ApiClient, ClientError, idempotency_key};
 pub use keyfile::{read_key, write_new_key};
 pub use signing::{client_assertion, sign_act};

@@ -1,0 +1,42 @@
+//! What every client command needs: which server, which key, and a
+//! logged-in [`ApiClient`].
+
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+
+use crate::client::{ApiClient, ClientError, read_key};
+use crate::crypto::KeyPair;
+
+#[derive(Args, Debug, Clone)]
+pub struct ServerArgs {
+    /// Your party's private key file (from `ewaybill keygen`).
+    #[arg(long, short, env = "EWAYBILL_KEY")]
+    pub key: Option<PathBuf>,
+    /// The ewaybill service's address.
+    #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+}
+
+impl ServerArgs {
+    pub fn read_key(&self) -> anyhow::Result<KeyPair> {
+        let path = self
+            .key
+            .as_ref()
+            .ok_or_else(|| anyhow!("a key is required: pass --key FILE or set EWAYBILL_KEY"))?;
+        Ok(read_key(path)?)
+    }
+
+    pub async fn login(&self, key: &KeyPair) -> anyhow::Result<ApiClient> {
+        ApiClient::login(&self.server, key)
+            .await
+            .map_err(human)
+            .with_context(|| format!("logging in to {}", self.server))
+    }
+}
+
+/// A client error as a readable one-paragraph error.
+pub fn human(e: ClientError) -> anyhow::Error {
+    anyhow!(e.describe())
+}
