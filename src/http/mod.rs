@@ -2,9 +2,9 @@
 
 pub mod audit;
 pub mod auth;
-pub mod feed;
 pub mod batch;
 pub mod body;
+pub mod feed;
 pub mod health;
 pub mod idempotency;
 pub mod inspect;

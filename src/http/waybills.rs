@@ -23,8 +23,8 @@ use crate::storage::{DbConnection, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
-use super::negotiate::{Format, choose};
 use super::intake::{Route, submit_one};
+use super::negotiate::{Format, choose};
 use super::problem::{ApiError, Problem};
 use super::receipts::Receipt;
 use super::state::AppState;

@@ -235,4 +235,3 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
-
