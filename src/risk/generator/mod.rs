@@ -426,7 +426,7 @@ impl World {
                     };
                     acts.push(PlannedAct {
                         act_type: ActType::CarrierChangeVehicle,
-                        at: plan.accept_at + (plan.arrival - plan.accept_at) / 2,
+                        at: vehicle_change_at(&plan),
                         actor: trip.carrier,
                         body: json!({
                             "vehicle_plate": p,
@@ -579,6 +579,16 @@ pub(crate) enum Outcome {
     CancelledBeforeDeparture,
     /// Never accepted by a carrier in the system; cancelled around arrival.
     CancelledLate,
+}
+
+/// Halfway between the carrier's acceptance and the arrival, and after the
+/// acceptance even when a late document left no time before the arrival.
+fn vehicle_change_at(plan: &ActsPlan) -> DateTime<Utc> {
+    if plan.arrival > plan.accept_at + TimeDelta::minutes(4) {
+        plan.accept_at + (plan.arrival - plan.accept_at) / 2
+    } else {
+        plan.accept_at + TimeDelta::minutes(2)
+    }
 }
 
 pub(crate) fn hours(h: f64) -> TimeDelta {

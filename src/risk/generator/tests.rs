@@ -40,3 +40,28 @@ fn every_pattern_is_planted_at_about_its_share() {
     let rate = irregular as f64 / 20_000.0;
     assert!((0.02..0.04).contains(&rate), "{rate}");
 }
+
+#[test]
+fn a_vehicle_change_comes_after_the_acceptance_even_on_a_short_late_trip() {
+    let at = GeneratorConfig::new(1, 100).start;
+    let plan = ActsPlan {
+        issue_at: at,
+        corrected_at: None,
+        accept_at: at + TimeDelta::minutes(30),
+        // The late document left the arrival before the acceptance.
+        arrival: at + TimeDelta::minutes(20),
+        concluded_at: at + TimeDelta::minutes(25),
+        outcome: Outcome::Delivered,
+        cancel_at: None,
+        vehicle_change: true,
+    };
+    assert_eq!(vehicle_change_at(&plan), at + TimeDelta::minutes(32));
+    let long = ActsPlan {
+        arrival: at + TimeDelta::hours(4),
+        ..plan
+    };
+    assert_eq!(
+        vehicle_change_at(&long),
+        at + TimeDelta::minutes(30) + (TimeDelta::hours(4) - TimeDelta::minutes(30)) / 2
+    );
+}
