@@ -250,7 +250,7 @@ fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError
         .map_err(|_| ApiError::internal())
 }
 
-fn to_text<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

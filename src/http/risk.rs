@@ -19,7 +19,7 @@ use crate::storage::{DbConnection, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
-use super::inspect::require_authority;
+use super::inspect::{require_authority, to_text};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use super::waybills::WaybillSummary;
@@ -141,7 +141,7 @@ pub async fn risk_list(
                 .map(|s| {
                     assessment_row(
                         &s.assessment,
-                        selection_text(s.selection),
+                        &to_text(&s.selection),
                         s.probability,
                         &caller.party_id,
                     )
@@ -236,25 +236,13 @@ pub(crate) fn brief_for(
         .collect())
 }
 
-fn selection_text(s: Selection) -> &'static str {
-    match s {
-        Selection::Ranking => "ranking",
-        Selection::Random => "random",
-    }
-}
-
 fn assessment_row(a: &Assessment, selection: &str, probability: f64, party: &str) -> AssessmentRow {
     AssessmentRow {
         id: uuid::Uuid::now_v7().to_string(),
         waybill_id: a.waybill_id.to_string(),
         model_version: a.model_version.clone(),
         score: i32::from(a.score),
-        band: match a.band {
-            Band::Low => "low",
-            Band::Medium => "medium",
-            Band::High => "high",
-        }
-        .to_owned(),
+        band: to_text(&a.band),
         inputs: serde_json::to_string(&a.inputs).unwrap_or_default(),
         reasons: serde_json::to_string(&a.reasons).unwrap_or_default(),
         selection: selection.to_owned(),

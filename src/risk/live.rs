@@ -73,12 +73,10 @@ impl Caught {
                 states.insert(row.id.clone(), parse_state(&row)?);
             }
             for event in &events {
-                let (Some(id), Ok(act)) = (
-                    event.waybill_id.as_ref(),
-                    serde_json::from_value::<ActType>(serde_json::Value::String(
-                        event.act_type.clone(),
-                    )),
-                ) else {
+                // Registry events have no waybill and no waybill act type.
+                let (Some(id), Some(act)) =
+                    (event.waybill_id.as_ref(), ActType::parse(&event.act_type))
+                else {
                     continue;
                 };
                 if let Some(state) = states.get(id) {

@@ -304,43 +304,55 @@ pub fn consignee_rejections(s: &Shipment, cx: &Context) -> Option<Signal> {
 }
 
 pub fn consignor_cancellations(s: &Shipment, cx: &Context) -> Option<Signal> {
-    let party = cx.history.parties.get(&s.consignor.reg_no)?;
-    let own = u32::from(s.timeline.cancelled_at.is_some());
-    let issued_before = party.issued.saturating_sub(1);
-    let k = party.cancelled - own;
-    let totals = cx.history.totals;
-    rate_signal(
-        Factor::ConsignorCancellations,
-        k,
-        issued_before,
-        (totals.cancelled - own, totals.issued.saturating_sub(1)),
+    let own = s.timeline.cancelled_at.is_some();
+    consignor_rate(
+        s,
         cx,
-        |shrunk, p| {
-            format!(
-                "consignor {} cancelled {k} of its other {issued_before} waybills (shrunk rate {} vs {} overall)",
-                s.consignor.name,
-                percent(shrunk),
-                percent(p)
-            )
-        },
+        Factor::ConsignorCancellations,
+        "cancelled",
+        own,
+        |p| p.cancelled,
+        cx.history.totals.cancelled,
     )
 }
 
 pub fn consignor_corrections(s: &Shipment, cx: &Context) -> Option<Signal> {
-    let party = cx.history.parties.get(&s.consignor.reg_no)?;
-    let own = u32::from(!s.timeline.corrected_at.is_empty());
-    let issued_before = party.issued.saturating_sub(1);
-    let k = party.corrected - own;
-    let totals = cx.history.totals;
-    rate_signal(
+    let own = !s.timeline.corrected_at.is_empty();
+    consignor_rate(
+        s,
+        cx,
         Factor::ConsignorCorrections,
+        "corrected",
+        own,
+        |p| p.corrected,
+        cx.history.totals.corrected,
+    )
+}
+
+/// A consignor's rate of waybills it `verb` among its others: this
+/// shipment (`own`) is left out of both its record and the overall one.
+fn consignor_rate(
+    s: &Shipment,
+    cx: &Context,
+    factor: Factor,
+    verb: &str,
+    own: bool,
+    count: impl Fn(&super::history::PartyHistory) -> u32,
+    overall: u32,
+) -> Option<Signal> {
+    let party = cx.history.parties.get(&s.consignor.reg_no)?;
+    let own = u32::from(own);
+    let issued_before = party.issued.saturating_sub(1);
+    let k = count(party) - own;
+    rate_signal(
+        factor,
         k,
         issued_before,
-        (totals.corrected - own, totals.issued.saturating_sub(1)),
+        (overall - own, cx.history.totals.issued.saturating_sub(1)),
         cx,
         |shrunk, p| {
             format!(
-                "consignor {} corrected {k} of its other {issued_before} waybills (shrunk rate {} vs {} overall)",
+                "consignor {} {verb} {k} of its other {issued_before} waybills (shrunk rate {} vs {} overall)",
                 s.consignor.name,
                 percent(shrunk),
                 percent(p)
