@@ -313,18 +313,27 @@ impl Drop for TestApp {
 }
 
 /// A waybill document a real ERP would send: a brewery ships beer and glasses.
+///
+/// Its dates are relative to now (issued today, loading in an hour,
+/// unloading in five), so the shipment is on time whenever the suite runs:
+/// fixed dates would make every shipment overdue a few days later and skew
+/// the time-dependent risk factors.
 pub fn document(number: &str, consignor: &Actor, carrier: &Actor, consignee: &Actor) -> Value {
+    let now = Utc::now();
+    let at = |hours: i64| {
+        (now + chrono::TimeDelta::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
     json!({
         "number": number,
-        "issue_date": "2026-11-29",
+        "issue_date": today(),
         "transaction_type": "sale",
         "consignor": consignor.party_ref(),
         "consignee": consignee.party_ref(),
         "carrier": carrier.party_ref(),
         "loading": {"address": {"line": "Tērbatas iela 1", "city": "Rīga", "postal_code": "LV-1011", "country": "LV"},
-                    "planned_at": "2026-11-29T08:00:00Z"},
+                    "planned_at": at(1)},
         "unloading": {"address": {"line": "Rīgas iela 5", "city": "Valmiera", "country": "LV"},
-                      "planned_at": "2026-11-29T12:00:00Z"},
+                      "planned_at": at(5)},
         "transport": {"vehicle_plate": "AB-1234", "vehicle_country": "LV", "driver_name": "Jānis Bērziņš"},
         "currency": "EUR",
         "lines": [
@@ -335,8 +344,18 @@ pub fn document(number: &str, consignor: &Actor, carrier: &Actor, consignee: &Ac
              "gross_weight_kg": "60", "unit_price": "3.333", "vat_rate": "21", "amount": "166.65"}
         ],
         "totals": {"net_amount": "286.65", "vat_amount": "60.20", "gross_amount": "346.85", "gross_weight_kg": "165.5"},
-        "references": [{"kind": "invoice", "number": "INV-2026-001", "date": "2026-11-29"}]
+        "references": [{"kind": "invoice", "number": "INV-2026-001", "date": today()}]
     })
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, the issue date of [`document`].
+pub fn today() -> String {
+    Utc::now().date_naive().to_string()
+}
+
+/// Tomorrow's date (UTC) as `YYYY-MM-DD`: no document of the suite is issued then.
+pub fn tomorrow() -> String {
+    (Utc::now().date_naive() + chrono::Days::new(1)).to_string()
 }
 
 /// Three companies and a waybill issued between them.

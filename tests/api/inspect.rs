@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, document};
+use crate::common::{TestApp, document, tomorrow};
 
 crate::on_both_backends!(
     inspectors_find_shipments_and_every_search_is_audited,
@@ -128,7 +128,7 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
         vec![timber_id.clone()]
     );
     assert!(
-        search(&app, &police, "issued_from=2026-12-01")
+        search(&app, &police, &format!("issued_from={}", tomorrow()))
             .await
             .is_empty()
     );

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Shipment, TestApp, document, hash_of};
+use crate::common::{Shipment, TestApp, document, hash_of, today, tomorrow};
 
 crate::on_both_backends!(
     accept_with_reservations_change_vehicle_partial_acceptance,
@@ -503,7 +503,7 @@ async fn listing_filters_and_paginates(app: TestApp) {
         .call(
             &consignor,
             Method::GET,
-            "/v1/waybills?issued_from=2026-11-29&issued_to=2026-11-29",
+            &format!("/v1/waybills?issued_from={0}&issued_to={0}", today()),
             None,
         )
         .await;
@@ -512,7 +512,7 @@ async fn listing_filters_and_paginates(app: TestApp) {
         .call(
             &consignor,
             Method::GET,
-            "/v1/waybills?issued_from=2026-11-30",
+            &format!("/v1/waybills?issued_from={}", tomorrow()),
             None,
         )
         .await;
