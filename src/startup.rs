@@ -14,6 +14,7 @@ use crate::crypto::{PublicKey, ServiceKey, install_strict_eddsa_provider};
 use crate::domain::party::PartyKind;
 use crate::http::state::AppState;
 use crate::http::tokens::TokenIssuer;
+use crate::ledger::binding;
 use crate::ledger::commands::NewParty;
 use crate::ledger::integrity::{LogHealth, scan_leaves};
 use crate::ledger::merkle_log::{self, LogIdentity};
@@ -73,11 +74,15 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         service_key.clone(),
     ));
     {
-        // Integrate anything logged before the tree existed, then refuse to
+        // Refuse a data directory whose key signs another database's log;
+        // integrate anything logged before the tree existed, then refuse to
         // serve if the stored tree no longer matches its last checkpoint.
         let (pool, identity) = (pool.clone(), identity.clone());
+        let data_dir = config.data_dir.clone();
+        let database = config.database.display();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
+            let plan = binding::check(&mut conn, &data_dir, &identity, &database)?;
             let integrated = merkle_log::backfill(&mut conn, &identity)?;
             if integrated > 0 {
                 tracing::info!(integrated, "events integrated into the Merkle tree");
@@ -88,6 +93,8 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
                     "log tree matches its latest signed checkpoint"
                 );
             }
+            let bound = binding::record(&mut conn, &data_dir, plan, &identity, &database)?;
+            tracing::info!(log_id = %bound.log_id, origin = %bound.origin, "the service key signs this log");
             Ok(())
         })
         .await??;
@@ -265,7 +272,7 @@ pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Resul
                 crate::http::idempotency::middleware,
             ))
             .wrap(prometheus.clone())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestLog>::new())
             .app_data(state.clone())
             .configure(crate::http::configure(max_body))
     })

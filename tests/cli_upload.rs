@@ -441,6 +441,35 @@ async fn upload_is_checked_resumable_and_never_duplicates(app: TestApp) {
         out.stdout
     );
     assert_eq!(stored(&app, &company_id).len(), DOCUMENTS + 1);
+
+    // Amounts and totals left out are computed, and the sender is told.
+    let mut document = common::document("SINGLE-2", &carrier, &carrier, &consignee);
+    document["consignor"] =
+        json!({"reg_no": company["reg_no"], "country": "LV", "name": company["name"]});
+    let expected_totals = document["totals"].clone();
+    for line in document["lines"].as_array_mut().unwrap() {
+        line.as_object_mut().unwrap().remove("amount");
+    }
+    document.as_object_mut().unwrap().remove("totals");
+    std::fs::write(&single, document.to_string()).unwrap();
+    let mut issue_args = args(&["issue", "--json", &path_arg(&single)]);
+    issue_args.extend(key_args(&key_file));
+    let out = ewaybill(issue_args).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("computed what the document leaves out:")
+            && out.stderr.contains("lines[1].amount = 166.65")
+            && out.stderr.contains("totals.gross_amount = 346.85"),
+        "{}",
+        out.stderr
+    );
+    let answer: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(answer["waybill"]["document"]["totals"], expected_totals);
+    assert_eq!(
+        answer["waybill"]["document"]["lines"][1]["amount"],
+        "166.65"
+    );
 }
 
 /// Documents the result file reports an answer for (0 before it exists).

@@ -51,6 +51,21 @@ pub fn operator_key_path(fixtures: &Path) -> PathBuf {
     fixtures.join("keys/test-only-operator.seed")
 }
 
+/// The command line the demo suggests: log in with a demo key and list
+/// waybills. `--server` only when the service is not where the client
+/// looks by default, so the line works as printed.
+pub fn try_line(key: &Path, base: &str) -> String {
+    let server = if base == super::session::DEFAULT_SERVER {
+        String::new()
+    } else {
+        format!(" --server {base}")
+    };
+    format!(
+        "Try: TOKEN=$(ewaybill login --key {}{server}) && curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/waybills",
+        key.display()
+    )
+}
+
 /// What was loaded, for the summary.
 pub struct Loaded {
     pub parties: Vec<(FixtureParty, String)>,
@@ -201,4 +216,31 @@ async fn run_scenario(
         .unwrap_or_default()
         .to_owned();
     Ok((number, id, status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_try_line_names_the_server_unless_it_is_the_default() {
+        let key = Path::new("fixtures/keys/brewery.seed");
+        let default = try_line(key, "http://127.0.0.1:8080");
+        assert!(
+            default.starts_with(
+                "Try: TOKEN=$(ewaybill login --key fixtures/keys/brewery.seed) && curl"
+            ),
+            "{default}"
+        );
+        let other = try_line(key, "http://127.0.0.1:9090");
+        assert!(
+            other
+                .contains("login --key fixtures/keys/brewery.seed --server http://127.0.0.1:9090)"),
+            "{other}"
+        );
+        assert!(
+            other.ends_with("http://127.0.0.1:9090/v1/waybills"),
+            "{other}"
+        );
+    }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::client::{ApiClient, ClientError, sign_act};
 use crate::domain::act::parse_body;
+use crate::domain::complete::{Computed, complete_document};
 use crate::domain::lifecycle::ActType;
 use crate::domain::validation::FieldError;
 
@@ -37,7 +38,11 @@ pub struct IssueArgs {
 }
 
 pub fn run(args: IssueArgs) -> anyhow::Result<()> {
-    let document = super::read_body(Some(&args.file))?;
+    let mut document = super::read_body(Some(&args.file))?;
+    let computed = complete_document(&mut document);
+    if !computed.is_empty() {
+        eprintln!("{}", describe_computed(&computed));
+    }
     check_locally(ActType::ConsignorIssue, &document)
         .with_context(|| format!("{} is not a valid waybill document", args.file.display()))?;
     let key = args.server.read_key()?;
@@ -61,6 +66,16 @@ pub fn run(args: IssueArgs) -> anyhow::Result<()> {
             })?;
         print_accepted(&answer, args.json)
     })
+}
+
+/// What was filled in, for the sender to see (and check) before signing.
+fn describe_computed(computed: &[Computed]) -> String {
+    let mut text = String::from("computed what the document leaves out:");
+    for c in computed {
+        text.push_str("\n  ");
+        text.push_str(&c.to_string());
+    }
+    text
 }
 
 /// Parses and checks an act body the way the server will, and lists every
@@ -138,14 +153,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn local_check_lists_every_problem() {
+    fn brewery() -> Value {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/waybills/brewery-beer.json"
         ))
         .unwrap();
-        let mut document: Value = serde_json::from_str(&text).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn local_check_lists_every_problem() {
+        let mut document = brewery();
         check_locally(ActType::ConsignorIssue, &document).unwrap();
         document["lines"][0]["cn_code"] = json!("2203");
         document["currency"] = json!("EURO");
@@ -155,5 +174,26 @@ mod tests {
         assert!(err.starts_with("2 problems:"), "{err}");
         assert!(err.contains("lines[0].cn_code"), "{err}");
         assert!(err.contains("currency"), "{err}");
+    }
+
+    #[test]
+    fn amounts_and_totals_left_out_are_computed_and_shown() {
+        let mut document = brewery();
+        document["lines"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("amount");
+        document.as_object_mut().unwrap().remove("totals");
+        assert!(check_locally(ActType::ConsignorIssue, &document).is_err());
+        let computed = complete_document(&mut document);
+        check_locally(ActType::ConsignorIssue, &document).unwrap();
+        let shown = describe_computed(&computed);
+        assert!(
+            shown.starts_with("computed what the document leaves out:"),
+            "{shown}"
+        );
+        assert!(shown.contains("\n  lines[0].amount = "), "{shown}");
+        assert!(shown.contains("\n  totals.gross_amount = "), "{shown}");
+        assert!(!shown.contains("lines[1].amount"), "{shown}");
     }
 }

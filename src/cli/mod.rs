@@ -19,12 +19,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::Utc;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::client::{ApiClient, read_key, sign_act, write_new_key};
-use crate::config::Config;
+use crate::config::{Config, ServeArgs, ignore_empty_env};
 
 /// Electronic consignment note ledger.
 #[derive(Parser)]
@@ -36,10 +36,11 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Run the service (the default). Configured by environment variables.
-    Serve,
+    /// Run the service (the default). Configured by environment variables
+    /// (or the flags of the same name), listed below with their defaults.
+    Serve(ServeArgs),
     /// Apply database migrations and exit.
-    Migrate,
+    Migrate(ServeArgs),
     /// Print the OpenAPI document.
     Openapi,
     /// Run the service with demo parties, test-only keys and sample waybills loaded.
@@ -47,6 +48,8 @@ pub enum Command {
         /// The fixtures directory.
         #[arg(long, default_value = "fixtures")]
         fixtures: PathBuf,
+        #[command(flatten)]
+        service: ServeArgs,
     },
     /// Create a private key file (mode 0600) and print the public key to register.
     Keygen {
@@ -58,7 +61,7 @@ pub enum Command {
     Login {
         #[arg(long, short, env = "EWAYBILL_KEY")]
         key: PathBuf,
-        #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
+        #[arg(long, env = "EWAYBILL_SERVER", default_value = session::DEFAULT_SERVER)]
         server: String,
     },
     /// Sign an act offline and print the envelope to send.
@@ -103,14 +106,21 @@ pub enum Command {
 }
 
 pub fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let config = service_config()?;
+    // Variables set to an empty value count as unset (compose files leave
+    // them so); anything else that does not parse stops here, named.
+    let matches = ignore_empty_env(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let command = match cli.command {
+        Some(command) => command,
+        None => Command::Serve(ServeArgs::from_env()?),
+    };
+    match command {
+        Command::Serve(args) => {
+            let config = service_config(args);
             actix_web::rt::System::new().block_on(crate::startup::run(config))
         }
-        Command::Migrate => {
-            let config = service_config()?;
+        Command::Migrate(args) => {
+            let config = service_config(args);
             crate::startup::open_database(&config)?;
             println!("migrations applied to {}", config.database.display());
             Ok(())
@@ -119,8 +129,8 @@ pub fn main() -> anyhow::Result<()> {
             print!("{}", crate::http::openapi::document_json());
             Ok(())
         }
-        Command::Demo { fixtures } => {
-            let config = service_config()?;
+        Command::Demo { fixtures, service } => {
+            let config = service_config(service);
             actix_web::rt::System::new().block_on(run_demo(config, &fixtures))
         }
         Command::Keygen { out } => keygen(&out),
@@ -161,10 +171,10 @@ pub fn main() -> anyhow::Result<()> {
     }
 }
 
-fn service_config() -> anyhow::Result<Config> {
-    let config = Config::from_env()?;
+fn service_config(args: ServeArgs) -> Config {
+    let config = Config::from(args);
     crate::telemetry::init(config.json_logs);
-    Ok(config)
+    config
 }
 
 fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -232,10 +242,7 @@ async fn run_demo(mut config: Config, fixtures: &Path) -> anyhow::Result<()> {
     }
     // The first company's key (the brewery in the shipped fixtures).
     if let Some((party, _)) = loaded.parties.iter().find(|(p, _)| p.kind == "company") {
-        println!(
-            "\nTry: TOKEN=$(ewaybill login --key {}) && curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/waybills",
-            fixtures.join(&party.key).display()
-        );
+        println!("\n{}", demo::try_line(&fixtures.join(&party.key), &base));
     }
     println!("API docs: {base}/docs/");
     tokio::signal::ctrl_c().await?;

@@ -9,13 +9,16 @@ use clap::Args;
 use crate::client::{ApiClient, ClientError, read_key};
 use crate::crypto::KeyPair;
 
+/// Where the client commands look for the service unless told otherwise.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+
 #[derive(Args, Debug, Clone)]
 pub struct ServerArgs {
     /// Your party's private key file (from `ewaybill keygen`).
     #[arg(long, short, env = "EWAYBILL_KEY")]
     pub key: Option<PathBuf>,
     /// The ewaybill service's address.
-    #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
+    #[arg(long, env = "EWAYBILL_SERVER", default_value = DEFAULT_SERVER)]
     pub server: String,
 }
 

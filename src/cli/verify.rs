@@ -39,7 +39,7 @@ pub struct ExportArgs {
     /// Private key file of an auditor or authority party.
     #[arg(long, short, env = "EWAYBILL_KEY")]
     pub key: PathBuf,
-    #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
+    #[arg(long, env = "EWAYBILL_SERVER", default_value = super::session::DEFAULT_SERVER)]
     pub server: String,
     /// Where to write the export (ewaybill-log-export/v1, NDJSON).
     #[arg(long, short)]
@@ -49,7 +49,7 @@ pub struct ExportArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The server to audit (ignored with --file or --proof).
-    #[arg(long, env = "EWAYBILL_SERVER", default_value = "http://127.0.0.1:8080")]
+    #[arg(long, env = "EWAYBILL_SERVER", default_value = super::session::DEFAULT_SERVER)]
     pub server: String,
     /// Private key file of an auditor or authority party (server mode).
     #[arg(long, short, env = "EWAYBILL_KEY")]

@@ -3,6 +3,7 @@
 //! acts into the current state. Nothing here knows about HTTP, SQL or keys.
 
 pub mod act;
+pub mod complete;
 pub mod document;
 pub mod lifecycle;
 pub mod party;

@@ -42,6 +42,11 @@ impl LogIdentity {
         &self.origin
     }
 
+    /// The id of the service key that signs this log.
+    pub fn key_id(&self) -> String {
+        self.service_key.key_id()
+    }
+
     /// The C2SP verifier key (`vkey`) that checks this log's checkpoints.
     pub fn verifier_key(&self) -> Result<VerifierKey, NoteError> {
         VerifierKey::from_public_key(&self.origin, self.service_key.public_key())

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod batch_view;
+pub mod binding;
 pub mod commands;
 pub mod event_hash;
 pub mod history;

@@ -11,6 +11,7 @@ pub mod feed;
 pub mod idempotency;
 pub mod inspections;
 pub mod keys;
+pub mod log_binding;
 pub mod migrations;
 pub mod parties;
 pub mod risk;

@@ -235,3 +235,13 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    log_binding (id) {
+        id -> Integer,
+        log_id -> Text,
+        origin -> Text,
+        key_id -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -285,7 +285,7 @@ fn rand_u16() -> u16 {
     (Uuid::new_v4().as_u128() & 0xffff) as u16
 }
 
-fn replace_db_name(url: &str, name: &str) -> String {
+pub fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));

@@ -15,6 +15,7 @@ mod log;
 mod requests;
 mod risk;
 mod roadside;
+mod startup;
 mod tamper;
 mod ubl;
 mod webhooks;

@@ -10,11 +10,11 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
+use crate::domain::complete::complete_document;
 use crate::domain::document::parse_document;
-use crate::domain::validation::{FieldError, codes, line_vat, round_money, validate_document};
+use crate::domain::validation::{FieldError, codes, validate_document};
 
 use super::source::{CsvLocator, Loaded, Locator, Problem, SourceDoc};
 
@@ -620,7 +620,6 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
     }
     let mut doc = Map::new();
     let mut references = Vec::new();
-    let mut given_totals = Vec::new();
     for (c, column) in COLUMNS.iter().enumerate() {
         if column.level != Document {
             continue;
@@ -636,9 +635,6 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
         };
         if column.path.starts_with("references.") {
             continue;
-        }
-        if column.path.starts_with("totals.") {
-            given_totals.push(column.path);
         }
         locator
             .cells
@@ -706,9 +702,6 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
             line.insert(column.path.into(), value);
         }
         line.entry("line_no").or_insert_with(|| json!(i + 1));
-        if !line.contains_key("amount") {
-            line.insert("amount".into(), computed_amount(&line));
-        }
         lines.push(Value::Object(line));
     }
     doc.insert("lines".into(), Value::Array(lines));
@@ -718,13 +711,6 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
         "gross_amount",
         "gross_weight_kg",
     ] {
-        let totals = doc
-            .entry("totals")
-            .or_insert_with(|| json!({}))
-            .as_object_mut();
-        if let Some(totals) = totals {
-            totals.entry(total).or_insert_with(|| json!("0"));
-        }
         let path = format!("totals.{total}");
         if !locator.cells.iter().any(|(p, ..)| *p == path) {
             locator.cells.push((
@@ -736,6 +722,9 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
     }
 
     let mut body = Value::Object(doc);
+    // Amounts and totals left empty are computed with the domain's rules;
+    // given ones are kept, so a wrong one is reported.
+    complete_document(&mut body);
     let locator = Locator::Csv(locator);
     match parse_document(body.clone()) {
         Err(error) => {
@@ -743,8 +732,7 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
                 problems.push(locator.locate(&error));
             }
         }
-        Ok(mut document) => {
-            fill_totals(&mut document, &mut body, &given_totals);
+        Ok(document) => {
             let errors = validate_document(&document);
             let relevant = |e: &&FieldError| {
                 !stand_ins.contains(&e.path)
@@ -760,59 +748,6 @@ fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
         body,
         locator,
         problems,
-    }
-}
-
-/// quantity x unit_price rounded to cents, as the rules require.
-fn computed_amount(line: &Map<String, Value>) -> Value {
-    let decimal = |name: &str| {
-        line.get(name)
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<rust_decimal::Decimal>().ok())
-    };
-    let amount = decimal("quantity")
-        .zip(decimal("unit_price"))
-        .and_then(|(q, p)| q.checked_mul(p))
-        .map_or(rust_decimal::Decimal::ZERO, round_money);
-    Value::String(amount.to_string())
-}
-
-/// Totals left empty are computed from the lines with the domain's own
-/// rounding; given ones are kept, so a wrong one is reported.
-fn fill_totals(
-    document: &mut crate::domain::document::WaybillDocument,
-    body: &mut Value,
-    given: &[&str],
-) {
-    let sum = |f: &dyn Fn(&crate::domain::document::GoodsLine) -> Decimal| {
-        document
-            .lines
-            .iter()
-            .try_fold(Decimal::ZERO, |acc, line| acc.checked_add(f(line)))
-    };
-    let net = sum(&|l| l.amount);
-    let vat = sum(&line_vat);
-    let computed = [
-        ("totals.net_amount", net),
-        ("totals.vat_amount", vat),
-        (
-            "totals.gross_amount",
-            net.zip(vat).and_then(|(n, v)| n.checked_add(v)),
-        ),
-        ("totals.gross_weight_kg", sum(&|l| l.gross_weight_kg)),
-    ];
-    for (path, value) in computed {
-        let Some(value) = value else { continue };
-        if given.contains(&path) {
-            continue;
-        }
-        match path {
-            "totals.net_amount" => document.totals.net_amount = value,
-            "totals.vat_amount" => document.totals.vat_amount = value,
-            "totals.gross_amount" => document.totals.gross_amount = value,
-            _ => document.totals.gross_weight_kg = value,
-        }
-        body["totals"][path.trim_start_matches("totals.")] = Value::String(value.to_string());
     }
 }
 
