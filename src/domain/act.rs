@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::document::{WaybillDocument, parse_document};
 use super::lifecycle::ActType;
-use super::validation::{FieldError, check_text, validate_document};
+use super::plate::check_plate;
+use super::validation::{FieldError, check_text, codes, validate_document};
 
 /// How far `signed_at` may be from the server clock, either way.
 pub const SIGNED_AT_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
@@ -294,18 +295,37 @@ pub fn parse_header(act: &Value) -> Result<ActHeader, Vec<FieldError>> {
     }
 }
 
-/// Reads and checks an act's body for its type. Paths are relative to the
-/// body, so a document problem reads `lines[2].quantity`.
+/// How strictly an act is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// An act offered now: held to every rule.
+    New,
+    /// An act already in the log: it was admitted under the rules of its
+    /// day, so a rule added since ([`ADMISSION_ONLY`]) does not make it
+    /// unreadable.
+    Recorded,
+}
+
+/// Codes of the rules only new acts are held to.
+pub const ADMISSION_ONLY: &[&str] = &[codes::INVALID_PLATE];
+
+/// Reads and checks a new act's body for its type. Paths are relative to
+/// the body, so a document problem reads `lines[2].quantity`.
 pub fn parse_body(act_type: ActType, body: &Value) -> Result<ActBody, Vec<FieldError>> {
+    parse_body_as(act_type, body, Reading::New)
+}
+
+fn parse_body_as(
+    act_type: ActType,
+    body: &Value,
+    reading: Reading,
+) -> Result<ActBody, Vec<FieldError>> {
+    let finish = |errors, body| finish(reading, errors, body);
     match act_type {
         ActType::ConsignorIssue | ActType::ConsignorCorrect => {
             let document = parse_document(body.clone()).map_err(|e| vec![e])?;
             let errors = validate_document(&document);
-            if errors.is_empty() {
-                Ok(ActBody::Document(Box::new(document)))
-            } else {
-                Err(errors)
-            }
+            finish(errors, ActBody::Document(Box::new(document)))
         }
         ActType::ConsignorCancel | ActType::CarrierDecline | ActType::ConsigneeReject => {
             let body: ReasonBody = typed(body)?;
@@ -330,6 +350,10 @@ pub fn parse_body(act_type: ActType, body: &Value) -> Result<ActBody, Vec<FieldE
             let body: ChangeVehicleBody = typed(body)?;
             let mut errors = Vec::new();
             check_text(&mut errors, "vehicle_plate", &body.vehicle_plate, 20);
+            errors.extend(check_plate("vehicle_plate", &body.vehicle_plate));
+            if let Some(trailer) = &body.trailer_plate {
+                errors.extend(check_plate("trailer_plate", trailer));
+            }
             if isocountry::CountryCode::for_alpha2(&body.vehicle_country).is_err() {
                 errors.push(FieldError::new(
                     "vehicle_country",
@@ -363,12 +387,25 @@ pub fn parse_body(act_type: ActType, body: &Value) -> Result<ActBody, Vec<FieldE
     }
 }
 
-/// Reads a whole raw act: header, then body. Every header problem is reported
-/// together; the body is read only when its type is known.
+/// Reads a whole raw act offered now: header, then body. Every header
+/// problem is reported together; the body is read only when its type is known.
 pub fn parse_act(raw_act: Value, signature: String) -> Result<ParsedAct, Vec<FieldError>> {
+    parse_act_as(raw_act, signature, Reading::New)
+}
+
+/// Reads an act already in the log (see [`Reading::Recorded`]).
+pub fn parse_recorded_act(raw_act: Value, signature: String) -> Result<ParsedAct, Vec<FieldError>> {
+    parse_act_as(raw_act, signature, Reading::Recorded)
+}
+
+fn parse_act_as(
+    raw_act: Value,
+    signature: String,
+    reading: Reading,
+) -> Result<ParsedAct, Vec<FieldError>> {
     let header = parse_header(&raw_act)?;
     let body_value = raw_act.get("body").cloned().unwrap_or(Value::Null);
-    let body = parse_body(header.act_type, &body_value)?;
+    let body = parse_body_as(header.act_type, &body_value, reading)?;
     Ok(ParsedAct {
         header,
         body,
@@ -431,7 +468,14 @@ fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, Vec<FieldError>> {
     })
 }
 
-fn finish(errors: Vec<FieldError>, body: ActBody) -> Result<ActBody, Vec<FieldError>> {
+fn finish(
+    reading: Reading,
+    mut errors: Vec<FieldError>,
+    body: ActBody,
+) -> Result<ActBody, Vec<FieldError>> {
+    if reading == Reading::Recorded {
+        errors.retain(|e| !ADMISSION_ONLY.contains(&e.code.as_str()));
+    }
     if errors.is_empty() {
         Ok(body)
     } else {
@@ -537,6 +581,39 @@ mod tests {
         .unwrap_err();
         let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, vec!["out_of_range", "duplicate_line_no"]);
+    }
+
+    #[test]
+    fn a_new_act_with_an_impossible_plate_is_refused_but_a_recorded_one_still_reads() {
+        let body = json!({"vehicle_plate": "KX@5338", "trailer_plate": "Т-9🚚",
+                          "vehicle_country": "LV"});
+        let errors = parse_body(ActType::CarrierChangeVehicle, &body).unwrap_err();
+        let paths: Vec<_> = errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("vehicle_plate", "invalid_plate"),
+                ("trailer_plate", "invalid_plate")
+            ]
+        );
+        let mut raw = header_json();
+        raw["type"] = json!("carrier.change_vehicle");
+        raw["body"] = body;
+        assert!(parse_act(raw.clone(), "sig".into()).is_err());
+        let recorded = parse_recorded_act(raw.clone(), "sig".into()).unwrap();
+        let ActBody::ChangeVehicle(read) = recorded.body else {
+            panic!("{:?}", recorded.body)
+        };
+        assert_eq!(read.vehicle_plate, "KX@5338", "kept as signed");
+        // Rules that are not admission-only still hold for recorded acts.
+        raw["body"]["vehicle_country"] = json!("XX");
+        assert!(parse_recorded_act(raw, "sig".into()).is_err());
+        // A look-alike plate is a plate.
+        let ok = json!({"vehicle_plate": "КХ-5338", "vehicle_country": "LV"});
+        assert!(parse_body(ActType::CarrierChangeVehicle, &ok).is_ok());
     }
 
     #[test]

@@ -39,6 +39,7 @@
 //! | `too_many_decimals` | `validate_document` | Money (line amount, totals) with more than 2 decimal places. |
 //! | `amount_mismatch`   | `validate_document` | Line amount is not round(quantity x unit_price). |
 //! | `total_mismatch`    | `validate_document` | A total disagrees with the lines. |
+//! | `invalid_plate`     | `validate_document` | A plate holds a character no plate has (see [`super::plate`]). Only new acts are held to it. |
 //!
 //! # Limits
 //!
@@ -133,6 +134,7 @@ pub mod codes {
     pub const TOO_MANY_DECIMALS: &str = "too_many_decimals";
     pub const AMOUNT_MISMATCH: &str = "amount_mismatch";
     pub const TOTAL_MISMATCH: &str = "total_mismatch";
+    pub const INVALID_PLATE: &str = super::super::plate::INVALID_PLATE;
 }
 
 use codes::*;
@@ -198,6 +200,8 @@ pub fn validate_document(doc: &WaybillDocument) -> Vec<FieldError> {
         t.trailer_plate.as_deref(),
         MAX_PLATE,
     );
+    v.plate("transport.vehicle_plate", Some(&t.vehicle_plate));
+    v.plate("transport.trailer_plate", t.trailer_plate.as_deref());
     v.country("transport.vehicle_country", &t.vehicle_country);
     v.optional_text("transport.driver_name", t.driver_name.as_deref(), MAX_NAME);
 
@@ -286,6 +290,11 @@ impl Validator {
                 format!("must be at most {max} characters, got {len}"),
             );
         }
+    }
+
+    fn plate(&mut self, path: &str, value: Option<&str>) {
+        self.errors
+            .extend(value.and_then(|plate| super::plate::check_plate(path, plate)));
     }
 
     fn country(&mut self, path: &str, value: &str) {

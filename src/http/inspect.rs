@@ -27,7 +27,8 @@ use super::waybills::{WaybillSummary, decode_cursor, encode_cursor};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ShipmentQuery {
-    /// Vehicle or trailer plate, current or earlier; spaces, dashes and case do not matter.
+    /// Vehicle or trailer plate, current or earlier; spaces, dashes and case do not matter, and
+    /// Cyrillic, Greek and fullwidth look-alikes match the Latin letters and digits.
     pub plate: Option<String>,
     /// A party's registration number, as consignor, carrier or consignee.
     pub party: Option<String>,

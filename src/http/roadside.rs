@@ -37,7 +37,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::crypto::{PublicKey, ServiceKey, Signature};
-use crate::domain::act::{ActBody, ParsedAct, parse_act};
+use crate::domain::act::{ActBody, ParsedAct, parse_recorded_act};
 use crate::domain::document::{PartyRef, WaybillDocument};
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::{self, WaybillState};
@@ -689,7 +689,7 @@ fn check_chain(
             );
         }
         prev = Some(event.hash.clone());
-        let parsed = match parse_act(act, event.signature.clone()) {
+        let parsed = match parse_recorded_act(act, event.signature.clone()) {
             Ok(p) => p,
             Err(_) => {
                 broken(checks, format!("event {seq}: the act does not parse"));

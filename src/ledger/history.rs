@@ -1,7 +1,7 @@
 //! Looking back: what an accepted act looked like when it was accepted, so
 //! a client that lost the answer can be given the very same answer again.
 
-use crate::domain::act::parse_act;
+use crate::domain::act::parse_recorded_act;
 use crate::domain::projection::{self, WaybillState};
 use crate::storage::events::{self, EventRow};
 use crate::storage::waybills::WaybillRow;
@@ -28,7 +28,7 @@ pub fn fold_until(chain: &[EventRow], hash: &str) -> StorageResult<WaybillState>
     let mut state: Option<WaybillState> = None;
     for event in chain {
         let raw = events::act_json(event)?;
-        let act = parse_act(raw, event.signature.clone()).map_err(|errors| {
+        let act = parse_recorded_act(raw, event.signature.clone()).map_err(|errors| {
             StorageError::Corrupt(format!(
                 "event {} no longer parses: {}",
                 event.seq,

@@ -10,7 +10,7 @@ crate::on_both_backends!(
     inspection_outcomes_are_recorded_invisibly,
 );
 
-async fn search(app: &TestApp, who: &crate::common::Actor, q: &str) -> Vec<String> {
+pub(crate) async fn search(app: &TestApp, who: &crate::common::Actor, q: &str) -> Vec<String> {
     let (status, page) = app
         .call(
             who,

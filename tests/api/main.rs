@@ -12,6 +12,7 @@ mod inspect;
 mod interop;
 mod lifecycle;
 mod log;
+mod plates;
 mod requests;
 mod risk;
 mod roadside;

@@ -16,7 +16,7 @@ crate::on_both_backends!(
 
 /// Issues a waybill between existing parties, with `edit` applied to the
 /// document, and has the carrier accept it.
-async fn on_the_road(
+pub(crate) async fn on_the_road(
     app: &TestApp,
     consignor: &Actor,
     carrier: &Actor,
