@@ -41,6 +41,20 @@ pub struct Config {
     pub risk_model: Option<PathBuf>,
     /// Webhook delivery and feed timing (`EWAYBILL_WEBHOOK_*`).
     pub webhooks: WebhookSettings,
+    /// Seconds a request body may take to arrive, counted from the end of
+    /// its head (`EWAYBILL_BODY_TIMEOUT_SECS`); a slower one gets 408 and
+    /// its connection is closed.
+    pub body_timeout_secs: u64,
+    /// Roadside verifications a client may make at once
+    /// (`EWAYBILL_ROADSIDE_BURST`).
+    pub roadside_burst: u32,
+    /// Roadside verifications a client regains per minute
+    /// (`EWAYBILL_ROADSIDE_PER_MINUTE`).
+    pub roadside_per_minute: u32,
+    /// The public base URL of roadside verification links
+    /// (`EWAYBILL_PUBLIC_URL`, no trailing slash); by default
+    /// `http://{listen}`.
+    pub public_url: Option<String>,
 }
 
 /// How webhooks are delivered; see docs/webhooks.md.
@@ -149,8 +163,36 @@ impl Config {
             json_logs: get("EWAYBILL_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             risk_model: get("EWAYBILL_RISK_MODEL").map(PathBuf::from),
             webhooks: webhook_settings(&get)?,
+            body_timeout_secs: parse_positive(&get, "EWAYBILL_BODY_TIMEOUT_SECS", 30)?,
+            roadside_burst: parse_positive(&get, "EWAYBILL_ROADSIDE_BURST", 30)?,
+            roadside_per_minute: parse_positive(&get, "EWAYBILL_ROADSIDE_PER_MINUTE", 30)?,
+            public_url: get("EWAYBILL_PUBLIC_URL")
+                .map(|url| parse_public_url(&url))
+                .transpose()?,
         })
     }
+}
+
+/// An absolute `http` or `https` URL, kept without its trailing slash.
+fn parse_public_url(text: &str) -> Result<String, ConfigError> {
+    let error = |message: String| ConfigError {
+        name: "EWAYBILL_PUBLIC_URL",
+        message,
+    };
+    let url = reqwest::Url::parse(text.trim()).map_err(|e| {
+        error(format!(
+            "expected an absolute URL, e.g. https://ewaybill.example ({e})"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(error("expected an http or https URL with a host".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(error(
+            "the URL may have neither a query nor a fragment".into(),
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 fn webhook_settings(get: &impl Fn(&str) -> Option<String>) -> Result<WebhookSettings, ConfigError> {
@@ -211,6 +253,22 @@ fn parse_number<T: std::str::FromStr>(
             message: format!("expected a positive whole number, got {v:?}"),
         }),
     }
+}
+
+/// Like [`parse_number`], and zero is refused too.
+fn parse_positive<T: std::str::FromStr + PartialEq + From<u8>>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    let value = parse_number(get, name, default)?;
+    if value == T::from(0) {
+        return Err(ConfigError {
+            name,
+            message: "must be at least 1".into(),
+        });
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -281,6 +339,40 @@ mod tests {
             ("EWAYBILL_WEBHOOK_POLL_MS", "soon"),
         ] {
             assert_eq!(config(&[(name, value)]).unwrap_err().name, name);
+        }
+    }
+
+    #[test]
+    fn edge_limits_default_and_refuse_bad_values() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.body_timeout_secs, 30);
+        assert_eq!((c.roadside_burst, c.roadside_per_minute), (30, 30));
+        assert_eq!(c.public_url, None);
+        let c = config(&[
+            ("EWAYBILL_BODY_TIMEOUT_SECS", "2"),
+            ("EWAYBILL_ROADSIDE_BURST", " 5 "),
+            ("EWAYBILL_ROADSIDE_PER_MINUTE", "60"),
+            ("EWAYBILL_PUBLIC_URL", "https://ewaybill.example.gov.lv/"),
+        ])
+        .unwrap();
+        assert_eq!(c.body_timeout_secs, 2);
+        assert_eq!((c.roadside_burst, c.roadside_per_minute), (5, 60));
+        assert_eq!(
+            c.public_url.as_deref(),
+            Some("https://ewaybill.example.gov.lv")
+        );
+        for (name, value) in [
+            ("EWAYBILL_ROADSIDE_BURST", "abc"),
+            ("EWAYBILL_ROADSIDE_BURST", "0"),
+            ("EWAYBILL_ROADSIDE_PER_MINUTE", "-1"),
+            ("EWAYBILL_ROADSIDE_PER_MINUTE", "0"),
+            ("EWAYBILL_BODY_TIMEOUT_SECS", "0"),
+            ("EWAYBILL_BODY_TIMEOUT_SECS", "30s"),
+            ("EWAYBILL_PUBLIC_URL", "ewaybill.example"),
+            ("EWAYBILL_PUBLIC_URL", "ftp://ewaybill.example"),
+            ("EWAYBILL_PUBLIC_URL", "https://ewaybill.example/?x=1"),
+        ] {
+            assert_eq!(config(&[(name, value)]).unwrap_err().name, name, "{value}");
         }
     }
 

@@ -15,6 +15,8 @@ mod log;
 mod requests;
 mod risk;
 mod roadside;
+mod roadside_truth;
+mod slow;
 mod tamper;
 mod ubl;
 mod webhooks;
