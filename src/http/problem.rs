@@ -280,6 +280,7 @@ impl From<Rejection> for ApiError {
             Rejection::KeyAlreadyRevoked => {
                 Self::new(StatusCode::CONFLICT, "key_already_revoked", detail)
             }
+            Rejection::LastActiveKey => Self::new(StatusCode::CONFLICT, "last_active_key", detail),
         }
     }
 }
