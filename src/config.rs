@@ -165,18 +165,9 @@ pub struct Config {
     /// Most acts committed in one transaction by the sequencer (1 turns
     /// group commit off; only useful to measure what it buys).
     pub max_batch: usize,
-    /// Time a request body may take to arrive (`EWAYBILL_BODY_TIMEOUT_SECS`).
-    pub body_timeout_secs: u64,
     /// The origin line of the log's checkpoints (`EWAYBILL_LOG_ORIGIN`);
     /// by default `ewaybill/<start of the service key id>`.
     pub log_origin: Option<String>,
-    /// Public base URL of the roadside links (`EWAYBILL_PUBLIC_URL`).
-    pub public_url: Option<String>,
-    /// Roadside rate limit: requests at once (`EWAYBILL_ROADSIDE_BURST`).
-    pub roadside_burst: u32,
-    /// Roadside rate limit: requests regained per minute
-    /// (`EWAYBILL_ROADSIDE_PER_MINUTE`).
-    pub roadside_per_minute: u32,
     /// Emit logs as JSON lines instead of human-readable text.
     pub json_logs: bool,
     /// The risk model file (`EWAYBILL_RISK_MODEL`); by default the model
@@ -184,6 +175,20 @@ pub struct Config {
     pub risk_model: Option<PathBuf>,
     /// Webhook delivery and feed timing (`EWAYBILL_WEBHOOK_*`).
     pub webhooks: WebhookSettings,
+    /// Seconds a request body may take to arrive, counted from the end of
+    /// its head (`EWAYBILL_BODY_TIMEOUT_SECS`); a slower one gets 408 and
+    /// its connection is closed.
+    pub body_timeout_secs: u64,
+    /// Roadside verifications a client may make at once
+    /// (`EWAYBILL_ROADSIDE_BURST`).
+    pub roadside_burst: u32,
+    /// Roadside verifications a client regains per minute
+    /// (`EWAYBILL_ROADSIDE_PER_MINUTE`).
+    pub roadside_per_minute: u32,
+    /// The public base URL of roadside verification links
+    /// (`EWAYBILL_PUBLIC_URL`, no trailing slash); by default
+    /// `http://{listen}`.
+    pub public_url: Option<String>,
 }
 
 /// How webhooks are delivered; see docs/webhooks.md.
@@ -399,16 +404,19 @@ fn log_origin(v: &str) -> Result<String, String> {
     }
 }
 
+/// An absolute `http` or `https` URL with a host and neither query nor
+/// fragment, kept without its trailing slash (links are joined to it).
 fn public_url(v: &str) -> Result<String, String> {
-    let url = v.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("expected an http:// or https:// URL, e.g. https://ewaybill.example.org")?;
-    if rest.is_empty() || rest.starts_with('/') || url.contains(char::is_whitespace) {
+    let url = reqwest::Url::parse(v.trim()).map_err(|e| {
+        format!("expected an absolute URL, e.g. https://ewaybill.example.org ({e})")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err("expected an http:// or https:// URL with a host".into());
     }
-    Ok(url.to_owned())
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL may have neither a query nor a fragment".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 fn number<T: FromStr>(v: &str) -> Result<T, String> {
@@ -520,9 +528,10 @@ mod tests {
         assert_eq!(c.db_connect_timeout_ms, 500);
         assert_eq!(c.body_timeout_secs, 5);
         assert_eq!((c.roadside_burst, c.roadside_per_minute), (3, 7));
+        // Kept without its trailing slash: links are joined to it.
         assert_eq!(
             c.public_url.as_deref(),
-            Some("https://ewaybill.example.org/")
+            Some("https://ewaybill.example.org")
         );
         assert!(c.json_logs);
     }
@@ -556,6 +565,40 @@ mod tests {
             ("EWAYBILL_WEBHOOK_POLL_MS", "soon"),
         ] {
             assert_eq!(config(&[(name, value)]).unwrap_err().name, name);
+        }
+    }
+
+    #[test]
+    fn edge_limits_default_and_refuse_bad_values() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.body_timeout_secs, 30);
+        assert_eq!((c.roadside_burst, c.roadside_per_minute), (30, 30));
+        assert_eq!(c.public_url, None);
+        let c = config(&[
+            ("EWAYBILL_BODY_TIMEOUT_SECS", "2"),
+            ("EWAYBILL_ROADSIDE_BURST", " 5 "),
+            ("EWAYBILL_ROADSIDE_PER_MINUTE", "60"),
+            ("EWAYBILL_PUBLIC_URL", "https://ewaybill.example.gov.lv/"),
+        ])
+        .unwrap();
+        assert_eq!(c.body_timeout_secs, 2);
+        assert_eq!((c.roadside_burst, c.roadside_per_minute), (5, 60));
+        assert_eq!(
+            c.public_url.as_deref(),
+            Some("https://ewaybill.example.gov.lv")
+        );
+        for (name, value) in [
+            ("EWAYBILL_ROADSIDE_BURST", "abc"),
+            ("EWAYBILL_ROADSIDE_BURST", "0"),
+            ("EWAYBILL_ROADSIDE_PER_MINUTE", "-1"),
+            ("EWAYBILL_ROADSIDE_PER_MINUTE", "0"),
+            ("EWAYBILL_BODY_TIMEOUT_SECS", "0"),
+            ("EWAYBILL_BODY_TIMEOUT_SECS", "30s"),
+            ("EWAYBILL_PUBLIC_URL", "ewaybill.example"),
+            ("EWAYBILL_PUBLIC_URL", "ftp://ewaybill.example"),
+            ("EWAYBILL_PUBLIC_URL", "https://ewaybill.example/?x=1"),
+        ] {
+            assert_eq!(config(&[(name, value)]).unwrap_err().name, name, "{value}");
         }
     }
 

@@ -130,8 +130,13 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
     tracing::info!(model = %risk_model.version, "risk model loaded");
     let risk = Arc::new(crate::risk::live::LiveRisk::new(Arc::new(risk_model)));
     spawn_risk_warm_up(pool.clone(), risk.clone());
+    let roadside_limiter = crate::http::roadside::Limiter::new(crate::http::roadside::RateLimit {
+        burst: config.roadside_burst,
+        per_minute: config.roadside_per_minute,
+    });
     let state = web::Data::new(AppState {
         pool,
+        roadside_limiter,
         sequencer,
         service_key,
         log: identity,
@@ -271,11 +276,16 @@ pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Resul
             .wrap(actix_web::middleware::from_fn(
                 crate::http::idempotency::middleware,
             ))
+            .wrap(actix_web::middleware::from_fn(crate::http::body::deadline))
             .wrap(prometheus.clone())
             .wrap(TracingLogger::<crate::telemetry::RequestLog>::new())
             .app_data(state.clone())
             .configure(crate::http::configure(max_body))
     })
+    // The head must arrive within 5 s (the body has its own deadline,
+    // `EWAYBILL_BODY_TIMEOUT_SECS`); a closing connection gets 1 s.
+    .client_request_timeout(std::time::Duration::from_secs(5))
+    .client_disconnect_timeout(std::time::Duration::from_secs(1))
     .listen(listener)?
     .run();
     Ok(server)

@@ -65,14 +65,26 @@ impl FromRequest for Caller {
             let key_id = claims.key_id.clone();
             let key = state.db(move |conn| Ok(keys::find(conn, &key_id)?)).await?;
             match key {
-                Some(k) if k.key.is_active() && k.key.party_id == claims.sub => Ok(Caller {
-                    party_id: claims.sub,
-                    key_id: claims.key_id,
-                    kind: claims.kind,
-                }),
+                Some(k) if k.key.party_id == claims.sub && k.party_kind == claims.kind.as_str() => {
+                    if k.key.is_active() {
+                        Ok(Caller {
+                            party_id: claims.sub,
+                            key_id: claims.key_id,
+                            kind: claims.kind,
+                        })
+                    } else {
+                        Err(ApiError::unauthorized(
+                            "key_revoked",
+                            "the key behind this token is no longer active",
+                        ))
+                    }
+                }
+                // Signed with this service key but naming a key or party
+                // this ledger does not have: issued by another instance
+                // (another database), not a revocation here.
                 _ => Err(ApiError::unauthorized(
-                    "key_revoked",
-                    "the key behind this token is no longer active",
+                    "invalid_token",
+                    "the access token was not issued by this service",
                 )),
             }
         })
@@ -85,7 +97,7 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {
             ApiError::unauthorized(
-                "missing_token",
+                super::problem::MISSING_TOKEN,
                 "send Authorization: Bearer <token>; get a token from POST /v1/auth/token",
             )
         })?

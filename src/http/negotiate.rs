@@ -17,24 +17,42 @@ pub enum Format {
     Xml,
 }
 
-impl Format {
-    pub fn media_type(self) -> &'static str {
+/// Something an endpoint can answer with, named by media types.
+pub trait Representation: Copy + PartialEq {
+    /// The media type sent.
+    fn media_type(self) -> &'static str;
+
+    /// Other media types that ask for it.
+    fn aliases(self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether the media range `type/subtype` (lowercase, no parameters)
+    /// names this representation: `*/*`, its type with `/*`, its media
+    /// type or an alias.
+    fn matches(self, range: &str) -> bool {
+        let names = |media: &str| {
+            range == media
+                || range
+                    .strip_suffix("/*")
+                    .is_some_and(|t| media.split('/').next() == Some(t))
+        };
+        range == "*/*" || names(self.media_type()) || self.aliases().iter().any(|a| names(a))
+    }
+}
+
+impl Representation for Format {
+    fn media_type(self) -> &'static str {
         match self {
             Format::Json => "application/json",
             Format::Xml => "application/xml",
         }
     }
 
-    /// Whether the media range `type/subtype` (lowercase, no parameters)
-    /// names this format.
-    fn matches(self, range: &str) -> bool {
-        match range {
-            "*/*" => true,
-            "application/*" => true,
-            "text/*" => self == Format::Xml,
-            "application/json" => self == Format::Json,
-            "application/xml" | "text/xml" => self == Format::Xml,
-            _ => false,
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Format::Json => &[],
+            Format::Xml => &["text/xml"],
         }
     }
 }
@@ -43,9 +61,11 @@ impl Format {
 /// each format taking the quality of the most specific range that names it
 /// (ties go to the first offered, which is the endpoint's default). No
 /// header means the default.
-pub fn choose(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
-    let default = offered.first().copied().unwrap_or(Format::Json);
+pub fn choose<F: Representation>(req: &HttpRequest, offered: &[F]) -> Result<F, ApiError> {
     let values: Vec<_> = req.headers().get_all(header::ACCEPT).collect();
+    let Some(default) = offered.first().copied() else {
+        return Err(not_acceptable(offered));
+    };
     if values.is_empty() {
         return Ok(default);
     }
@@ -63,7 +83,7 @@ pub fn choose(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError>
             ranges.push((media, quality));
         }
     }
-    let quality_of = |format: Format| -> u16 {
+    let quality_of = |format: F| -> u16 {
         ranges
             .iter()
             .filter(|(media, _)| format.matches(media))
@@ -71,7 +91,7 @@ pub fn choose(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError>
             .max()
             .map_or(0, |(_, q)| q)
     };
-    let mut best: Option<(u16, Format)> = None;
+    let mut best: Option<(u16, F)> = None;
     for format in offered {
         let q = quality_of(*format);
         if q > 0 && best.is_none_or(|(b, _)| q > b) {
@@ -104,7 +124,7 @@ fn parse_quality(text: &str) -> Option<u16> {
     }
 }
 
-fn not_acceptable(offered: &[Format]) -> ApiError {
+fn not_acceptable<F: Representation>(offered: &[F]) -> ApiError {
     let types: Vec<&str> = offered.iter().map(|f| f.media_type()).collect();
     ApiError::new(
         StatusCode::NOT_ACCEPTABLE,
@@ -124,7 +144,7 @@ mod tests {
 
     const BOTH: &[Format] = &[Format::Json, Format::Xml];
 
-    fn pick(accept: Option<&str>, offered: &[Format]) -> Result<Format, u16> {
+    fn pick<F: Representation>(accept: Option<&str>, offered: &[F]) -> Result<F, u16> {
         let mut req = TestRequest::default();
         if let Some(a) = accept {
             req = req.insert_header((header::ACCEPT, a));
@@ -162,6 +182,34 @@ mod tests {
             pick(Some("application/json;q=0, */*"), BOTH),
             Ok(Format::Xml)
         );
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Shown {
+        Page,
+        Image,
+    }
+
+    impl Representation for Shown {
+        fn media_type(self) -> &'static str {
+            match self {
+                Shown::Page => "text/html",
+                Shown::Image => "image/png",
+            }
+        }
+    }
+
+    #[test]
+    fn any_representation_can_be_offered() {
+        let offered = [Shown::Page, Shown::Image];
+        assert_eq!(pick(Some("image/*"), &offered), Ok(Shown::Image));
+        assert_eq!(
+            pick(Some("text/*;q=0.5, image/png;q=0.4"), &offered),
+            Ok(Shown::Page)
+        );
+        assert_eq!(pick(Some("*/*"), &offered), Ok(Shown::Page));
+        assert_eq!(pick(Some("image/gif"), &offered), Err(406));
+        assert_eq!(pick(Some("application/*"), &offered), Err(406));
     }
 
     #[test]

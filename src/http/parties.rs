@@ -398,13 +398,15 @@ pub async fn list_keys(
 }
 
 /// Revoke a key. Signatures it made before stay valid; new ones are refused.
+/// A party cannot revoke its own last active key (register another one
+/// first); the operator can.
 #[utoipa::path(
     delete, path = "/v1/parties/{id}/keys/{key_id}", tag = "parties",
     params(("id" = String, Path, description = "Party id"), ("key_id" = String, Path, description = "Key id")),
     responses(
         (status = 200, description = "Revoked", body = KeyChanged),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked (`key_already_revoked`), or the caller's own party's last active key (`last_active_key`; the operator may revoke another party's last key)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -120,9 +120,66 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .json(self.problem())
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if let Some(challenge) = self.challenge() {
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
+        if let Some(secs) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        response.json(self.problem())
+    }
+}
+
+/// The code of a 401 for a request that sent no credentials at all.
+pub const MISSING_TOKEN: &str = "missing_token";
+
+impl ApiError {
+    /// A 429 that tells the client when to come back: the `retry_after`
+    /// member and the `Retry-After` header, in whole seconds (at least 1).
+    pub fn too_many_requests(
+        code: &'static str,
+        detail: impl Into<String>,
+        retry_after: std::time::Duration,
+    ) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
+            .with("retry_after", retry_after.as_secs().max(1))
+    }
+
+    /// `Retry-After` of a 429 (RFC 6585 §4): its `retry_after` member, else 1 s.
+    pub fn retry_after(&self) -> Option<u64> {
+        (self.status == StatusCode::TOO_MANY_REQUESTS).then(|| {
+            self.extensions
+                .get("retry_after")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .max(1)
+        })
+    }
+
+    /// `WWW-Authenticate` of a 401 (RFC 6750 §3): the bare challenge when
+    /// no credentials were sent, else `error="invalid_token"` with the
+    /// detail as `error_description` (reduced to the characters it allows).
+    pub fn challenge(&self) -> Option<String> {
+        if self.status != StatusCode::UNAUTHORIZED {
+            return None;
+        }
+        const REALM: &str = "Bearer realm=\"ewaybill\"";
+        if self.code == MISSING_TOKEN {
+            return Some(REALM.to_owned());
+        }
+        let description: String = self
+            .detail
+            .chars()
+            .map(|c| match c {
+                ' ' | '!' | '#'..='[' | ']'..='~' => c,
+                _ => '\'',
+            })
+            .collect();
+        Some(format!(
+            "{REALM}, error=\"invalid_token\", error_description=\"{description}\""
+        ))
     }
 }
 
@@ -223,6 +280,7 @@ impl From<Rejection> for ApiError {
             Rejection::KeyAlreadyRevoked => {
                 Self::new(StatusCode::CONFLICT, "key_already_revoked", detail)
             }
+            Rejection::LastActiveKey => Self::new(StatusCode::CONFLICT, "last_active_key", detail),
         }
     }
 }
@@ -246,6 +304,42 @@ mod tests {
         assert_eq!(body["current_status"], "issued");
         assert_eq!(body["allowed_acts"][0], "carrier.accept");
         assert_eq!(body["type"], "urn:ewaybill:problem:illegal_transition");
+    }
+
+    #[test]
+    fn challenges_and_retry_after() {
+        let missing = ApiError::unauthorized(MISSING_TOKEN, "send a token");
+        assert_eq!(missing.challenge().unwrap(), "Bearer realm=\"ewaybill\"");
+        let bad = ApiError::unauthorized("token_expired", "the \"token\" expired → retry");
+        assert_eq!(
+            bad.challenge().unwrap(),
+            "Bearer realm=\"ewaybill\", error=\"invalid_token\", \
+             error_description=\"the 'token' expired ' retry\""
+        );
+        assert_eq!(ApiError::bad_request("x", "y").challenge(), None);
+        let limited = ApiError::too_many_requests(
+            "rate_limited",
+            "slow down",
+            std::time::Duration::from_millis(200),
+        );
+        assert_eq!(limited.retry_after(), Some(1));
+        let response = limited.error_response();
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        assert_eq!(
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "busy", "later").retry_after(),
+            Some(1)
+        );
+        assert_eq!(ApiError::internal().retry_after(), None);
+        let response = bad.error_response();
+        assert!(
+            response
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("invalid_token")
+        );
     }
 
     #[test]

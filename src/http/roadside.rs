@@ -7,7 +7,8 @@
 //!   the verification link with the waybill's token, and in the fragment
 //!   the summary signed by the service key (format: [`crate::roadside`]).
 //!   The token is created on the first request and the same one is returned
-//!   every time after. The public base is `EWAYBILL_PUBLIC_URL`, by default
+//!   every time after. The public base is `EWAYBILL_PUBLIC_URL`
+//!   ([`Config::public_url`](crate::config::Config::public_url)), by default
 //!   `http://{EWAYBILL_LISTEN}`.
 //! - `GET /v1/verify/{token}` (no login): what a police officer needs at the
 //!   roadside: whether the waybill is authentic (every act's signature
@@ -17,20 +18,25 @@
 //!   current status, the parties' names and registration numbers, the
 //!   plates of the current transport and a goods summary (lines, gross
 //!   weight, excise goods). Nothing more: no prices, addresses, drivers or
-//!   references. JSON, or a small HTML page for `Accept: text/html`.
-//!   Every lookup (also of unknown tokens) is logged and written to the
-//!   access audit trail as `roadside.verify` by party `anonymous`.
-//!   Rate-limited per listener and client IP (token bucket;
+//!   references. Its verdict says in words whether the waybill is
+//!   authentic *and* valid for a vehicle on the road now (issued or in
+//!   transit; not cancelled, declined, rejected or already delivered).
+//!   JSON, or a small HTML page when `Accept` prefers `text/html`; unknown
+//!   tokens and refusals get a page too ("NOT VALID: this link is not a
+//!   waybill of this service"). Every lookup (also of unknown tokens) is
+//!   logged and written to the access audit trail as `roadside.verify` by
+//!   party `anonymous`. Rate-limited per client IP (token bucket;
 //!   `EWAYBILL_ROADSIDE_BURST`, default 30, refilled at
-//!   `EWAYBILL_ROADSIDE_PER_MINUTE`, default 30); over the limit: 429.
+//!   `EWAYBILL_ROADSIDE_PER_MINUTE`, default 30); over the limit: 429 with
+//!   `Retry-After`.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Mutex, OnceLock};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -39,6 +45,7 @@ use uuid::Uuid;
 use crate::crypto::{PublicKey, ServiceKey, Signature};
 use crate::domain::act::{ActBody, ParsedAct, parse_recorded_act};
 use crate::domain::document::{PartyRef, WaybillDocument};
+use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::{self, WaybillState};
 use crate::ledger::apply::parse_state;
@@ -56,6 +63,7 @@ use crate::storage::waybills::{self, WaybillRow};
 use crate::storage::{DbConnection, keys, parties, time, tree};
 
 use super::auth::Caller;
+use super::negotiate::{Representation, choose};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 
@@ -64,9 +72,6 @@ pub const ANONYMOUS: &str = "anonymous";
 
 /// The audit trail's action for a roadside lookup.
 pub const AUDIT_ACTION: &str = "roadside.verify";
-
-/// Environment variable naming the public base URL of the verification links.
-pub const PUBLIC_URL_VAR: &str = "EWAYBILL_PUBLIC_URL";
 
 // ---------------------------------------------------------------- rate limit
 
@@ -79,44 +84,16 @@ pub struct RateLimit {
     pub per_minute: u32,
 }
 
-impl RateLimit {
-    pub const DEFAULT: RateLimit = RateLimit {
-        burst: 30,
-        per_minute: 30,
-    };
-
-    /// `EWAYBILL_ROADSIDE_BURST` and `EWAYBILL_ROADSIDE_PER_MINUTE` (positive
-    /// integers), each defaulting to [`RateLimit::DEFAULT`]. Read once per process.
-    pub fn from_env() -> RateLimit {
-        let read = |name: &str, default: u32| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse::<u32>().ok())
-                .filter(|v| *v > 0)
-                .unwrap_or(default)
-        };
-        RateLimit {
-            burst: read("EWAYBILL_ROADSIDE_BURST", Self::DEFAULT.burst),
-            per_minute: read("EWAYBILL_ROADSIDE_PER_MINUTE", Self::DEFAULT.per_minute),
-        }
-    }
-
-    /// The limit in force in this process.
-    pub fn current() -> RateLimit {
-        limiter().limit
-    }
-}
-
 struct Bucket {
     tokens: f64,
     at: Instant,
 }
 
-/// Token buckets keyed by (listening address, client IP): each service
-/// instance in a process limits on its own.
+/// Token buckets keyed by client IP, one set per service instance (it
+/// lives in [`AppState`]).
 pub struct Limiter {
     limit: RateLimit,
-    buckets: Mutex<HashMap<(SocketAddr, IpAddr), Bucket>>,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
 /// Buckets kept before idle (full) ones are dropped.
@@ -135,12 +112,7 @@ impl Limiter {
     }
 
     /// Takes one token; `Err(wait)` when the bucket is empty.
-    pub fn check(
-        &self,
-        listener: SocketAddr,
-        client: IpAddr,
-        now: Instant,
-    ) -> Result<(), Duration> {
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         let burst = f64::from(self.limit.burst);
         let rate = self.refill_per_sec();
         let mut buckets = self
@@ -152,7 +124,7 @@ impl Limiter {
                 b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * rate < burst
             });
         }
-        let bucket = buckets.entry((listener, client)).or_insert(Bucket {
+        let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: burst,
             at: now,
         });
@@ -167,21 +139,24 @@ impl Limiter {
             Err(Duration::from_secs_f64(wait.clamp(0.0, 3600.0)))
         }
     }
-}
 
-fn limiter() -> &'static Limiter {
-    static LIMITER: OnceLock<Limiter> = OnceLock::new();
-    LIMITER.get_or_init(|| Limiter::new(RateLimit::from_env()))
+    /// The limit the buckets enforce.
+    pub fn limit(&self) -> RateLimit {
+        self.limit
+    }
 }
 
 fn rate_limited(wait: Duration) -> ApiError {
-    let secs = wait.as_secs().max(1);
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
+    // Round up: a client that waits as told finds a token.
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    ApiError::too_many_requests(
         "rate_limited",
-        format!("too many verification requests from this address; retry in {secs} s"),
+        format!(
+            "too many verification requests from this address; retry in {} s",
+            secs.max(1)
+        ),
+        Duration::from_secs(secs),
     )
-    .with("retry_after", secs)
 }
 
 // ---------------------------------------------------------------- QR codes
@@ -215,6 +190,16 @@ enum QrFormat {
     Json,
 }
 
+impl Representation for QrFormat {
+    fn media_type(self) -> &'static str {
+        match self {
+            QrFormat::Png => "image/png",
+            QrFormat::Svg => "image/svg+xml",
+            QrFormat::Json => "application/json",
+        }
+    }
+}
+
 fn qr_format(req: &HttpRequest, requested: Option<&str>) -> Result<QrFormat, ApiError> {
     match requested {
         Some("png") => return Ok(QrFormat::Png),
@@ -228,32 +213,15 @@ fn qr_format(req: &HttpRequest, requested: Option<&str>) -> Result<QrFormat, Api
         }
         None => {}
     }
-    let accept = accept_header(req);
-    Ok(if accept.contains("image/svg+xml") {
-        QrFormat::Svg
-    } else if accept.contains("image/png") {
-        QrFormat::Png
-    } else if accept.contains("application/json") {
-        QrFormat::Json
-    } else {
-        QrFormat::Png
-    })
+    choose(req, &[QrFormat::Png, QrFormat::Svg, QrFormat::Json])
 }
 
-fn accept_header(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase()
-}
-
-/// `EWAYBILL_PUBLIC_URL` without a trailing slash, else `http://{listen}`.
+/// `EWAYBILL_PUBLIC_URL` (kept without a trailing slash), else `http://{listen}`.
 fn public_base(state: &AppState) -> String {
-    std::env::var(PUBLIC_URL_VAR)
-        .ok()
-        .map(|v| v.trim().trim_end_matches('/').to_owned())
-        .filter(|v| !v.is_empty())
+    state
+        .config
+        .public_url
+        .clone()
         .unwrap_or_else(|| format!("http://{}", state.config.listen))
 }
 
@@ -341,6 +309,7 @@ fn goods_summary(document: &WaybillDocument) -> GoodsSummary {
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The consignee: only the carrier and the consignor print the code", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such waybill visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "No format given and Accept allows none of PNG, SVG and JSON", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -435,6 +404,15 @@ pub async fn waybill_qr(
 /// The result of the roadside check.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoadsideView {
+    /// The verdict in words, as the HTML page's headline shows it, e.g.
+    /// "AUTHENTIC and VALID for transport: IN TRANSIT" or "Authentic, but
+    /// CANCELLED: NOT VALID for transport".
+    #[schema(example = "Authentic, but CANCELLED: NOT VALID for transport")]
+    pub verdict: String,
+    /// Authentic, and in a status in which goods may be on the road
+    /// (`issued` or `in_transit`); false once cancelled, declined, rejected
+    /// or delivered, and whenever `authentic` is false.
+    pub valid_for_transport: bool,
     /// Every check below passed.
     pub authentic: bool,
     pub checks: AuthenticityChecks,
@@ -522,14 +500,47 @@ pub struct TransportFacts {
     pub vehicle_country: String,
 }
 
+/// How the inspector's view is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Json,
+    Html,
+}
+
+impl Representation for Page {
+    fn media_type(self) -> &'static str {
+        match self {
+            Page::Json => "application/json",
+            Page::Html => "text/html",
+        }
+    }
+
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Page::Json => &[],
+            Page::Html => &["application/xhtml+xml"],
+        }
+    }
+}
+
 /// Roadside check of a waybill by its QR token (no login; rate-limited; audited).
 #[utoipa::path(
     get, path = "/v1/verify/{token}", tag = "roadside",
     params(("token" = String, Path, description = "The token from the QR code's link")),
     responses(
-        (status = 200, description = "The check (JSON; HTML for Accept: text/html)", body = RoadsideView),
-        (status = 404, description = "Unknown or malformed token", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The check: JSON, or an HTML page when Accept prefers text/html", content(
+            (RoadsideView = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 404, description = "Unknown or malformed token (an HTML page when Accept prefers text/html)", content(
+            (Problem = "application/problem+json"),
+            (String = "text/html"),
+        )),
+        (status = 406, description = "Accept allows neither JSON nor HTML", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After (an HTML page when Accept prefers text/html)", content(
+            (Problem = "application/problem+json"),
+            (String = "text/html"),
+        ), headers(("Retry-After" = u64, description = "Seconds until the next check is allowed"))),
     ),
     security(())
 )]
@@ -542,11 +553,12 @@ pub async fn verify_token(
     let client = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
-    let listener = req.app_config().local_addr();
-    if let Err(wait) = limiter().check(listener, client, Instant::now()) {
+    let page = choose(&req, &[Page::Json, Page::Html]);
+    if let Err(wait) = state.roadside_limiter.check(client, Instant::now()) {
         tracing::warn!(client = %client, "roadside verification rate-limited");
-        return Err(rate_limited(wait));
+        return Ok(refusal(page.ok(), &rate_limited(wait)));
     }
+    let page = page?;
     let token = path.into_inner();
     let lookup = is_token_syntax(&token).then(|| token_lookup_hash(&token));
     let log = state.log.clone();
@@ -572,25 +584,101 @@ pub async fn verify_token(
             let view = inspect(conn, &log, &row)?;
             tracing::info!(
                 client = %client_text, waybill_id = %row.id, authentic = view.authentic,
+                valid_for_transport = view.valid_for_transport,
                 status = %view.waybill.status, "roadside verification"
             );
             Ok(view)
         })
-        .await?;
-
-    let wants_html = {
-        let accept = accept_header(&req);
-        accept.contains("text/html") && !accept.starts_with("application/json")
+        .await;
+    let view = match view {
+        Ok(view) => view,
+        Err(e) => return Ok(refusal(Some(page), &e)),
     };
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
-    Ok(if wants_html {
-        response
+    response.insert_header((header::VARY, "Accept"));
+    Ok(match page {
+        Page::Html => response
             .content_type("text/html; charset=utf-8")
-            .body(html(&view))
-    } else {
-        response.json(view)
+            .body(html(&view)),
+        Page::Json => response.json(view),
     })
+}
+
+/// A refusal as a problem document, or as a page a person can read when
+/// the client asked for HTML.
+fn refusal(page: Option<Page>, error: &ApiError) -> HttpResponse {
+    let mut response = error.error_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    if page != Some(Page::Html) {
+        return response;
+    }
+    let (headline, advice) = match error.status {
+        StatusCode::NOT_FOUND => (
+            "NOT VALID: this link is not a waybill of this service".to_owned(),
+            "The code is forged, mistyped or from another system. Do not accept it as a waybill.",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            format!(
+                "NOT CHECKED: too many checks from this device. Try again in {} s.",
+                error.retry_after().unwrap_or(1)
+            ),
+            "This says nothing about the waybill; scan the code again after the wait.",
+        ),
+        _ => (
+            "NOT CHECKED: the service cannot check this waybill right now.".to_owned(),
+            "This says nothing about the waybill; try again shortly.",
+        ),
+    };
+    let body = page_html(
+        "Waybill check",
+        &format!(
+            "<h1 class=bad>✘ {}</h1><p>{}</p>",
+            escape(&headline),
+            escape(advice)
+        ),
+    );
+    let mut page = HttpResponse::build(error.status);
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.insert_header((name.clone(), value.clone()));
+        }
+    }
+    page.content_type("text/html; charset=utf-8").body(body)
+}
+
+/// Whether the waybill may be relied on for a vehicle on the road now,
+/// and the headline that says so.
+fn verdict(authentic: bool, status: Status) -> (bool, String) {
+    if !authentic {
+        return (
+            false,
+            "NOT AUTHENTIC: do not rely on this waybill".to_owned(),
+        );
+    }
+    let not_valid = |what: &str| {
+        (
+            false,
+            format!("Authentic, but {what}: NOT VALID for transport"),
+        )
+    };
+    match status {
+        Status::Issued => (true, "AUTHENTIC and VALID for transport: ISSUED".to_owned()),
+        Status::InTransit => (
+            true,
+            "AUTHENTIC and VALID for transport: IN TRANSIT".to_owned(),
+        ),
+        Status::Cancelled => not_valid("CANCELLED by the consignor"),
+        Status::Declined => not_valid("DECLINED by the carrier"),
+        Status::Rejected => not_valid("REJECTED by the consignee"),
+        Status::Delivered => not_valid("already DELIVERED"),
+        Status::PartiallyAccepted => not_valid("already DELIVERED (partially accepted)"),
+    }
 }
 
 fn record(conn: &mut DbConnection, waybill_id: Option<&str>, client: &str) -> Result<(), ApiError> {
@@ -633,8 +721,12 @@ fn inspect(
         Some(state) if checks.hash_chain => state,
         _ => parse_state(row)?,
     };
+    let authentic = checks.signatures && checks.hash_chain && checks.log_inclusion;
+    let (valid_for_transport, verdict) = verdict(authentic, waybill.status);
     Ok(RoadsideView {
-        authentic: checks.signatures && checks.hash_chain && checks.log_inclusion,
+        verdict,
+        valid_for_transport,
+        authentic,
         checks,
         waybill: WaybillFacts {
             id: waybill.id.to_string(),
@@ -850,11 +942,30 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// A whole HTML document around `body`.
+fn page_html(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8>\
+<meta name=viewport content=\"width=device-width,initial-scale=1\">\
+<title>{title}</title>\
+<style>body{{font-family:sans-serif;margin:1em}}\
+h1.ok,h1.bad{{color:#fff;padding:.4em;border-radius:.2em}}h1.ok{{background:#060}}h1.bad{{background:#a00}}\
+th{{text-align:left;padding-right:1em}}</style>\
+</head><body>{body}</body></html>",
+        title = escape(title),
+    )
+}
+
 fn html(view: &RoadsideView) -> String {
-    let verdict = if view.authentic {
-        "<p class=ok>✔ AUTHENTIC: every signature is valid and the waybill is in the signed log.</p>"
+    let (mark, class) = if view.valid_for_transport {
+        ("✔", "ok")
     } else {
-        "<p class=bad>✘ NOT AUTHENTIC: do not rely on this waybill.</p>"
+        ("✘", "bad")
+    };
+    let detail = if view.authentic {
+        "Every signature is valid and the waybill is in the signed log."
+    } else {
+        "The checks below failed."
     };
     let party = |role: &str, p: &PartyFacts| {
         format!(
@@ -876,17 +987,15 @@ fn html(view: &RoadsideView) -> String {
         .iter()
         .map(|p| format!("<li>{}</li>", escape(p)))
         .collect();
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>\
-<meta name=viewport content=\"width=device-width,initial-scale=1\">\
-<title>Waybill {number}</title>\
-<style>body{{font-family:sans-serif;margin:1em}}.ok{{color:#060;font-weight:bold}}.bad{{color:#a00;font-weight:bold}}th{{text-align:left;padding-right:1em}}</style>\
-</head><body><h1>Waybill {number}</h1>{verdict}<ul>{problems}</ul><table>\
+    let body = format!(
+        "<h1 class={class}>{mark} {verdict}</h1><p>{detail}</p><ul>{problems}</ul>\
+<h2>Waybill {number}</h2><table>\
 <tr><th>Status</th><td>{status}</td></tr><tr><th>Issued</th><td>{issue_date}</td></tr>\
 {consignor}{carrier}{consignee}\
 <tr><th>Vehicle</th><td>{plate}{trailer} ({country})</td></tr>\
 <tr><th>Goods</th><td>{lines} line(s), {weight} kg gross{excise}</td></tr>\
-</table><p><small>Checked {at}</small></p></body></html>",
+</table><p><small>Checked {at}</small></p>",
+        verdict = escape(&view.verdict),
         number = escape(&view.waybill.number),
         status = escape(&view.waybill.status),
         issue_date = escape(&view.waybill.issue_date),
@@ -905,7 +1014,8 @@ fn html(view: &RoadsideView) -> String {
         at = view
             .verified_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    )
+    );
+    page_html(&format!("Waybill {}", view.waybill.number), &body)
 }
 
 #[cfg(test)]
@@ -918,26 +1028,77 @@ mod tests {
             burst: 3,
             per_minute: 60,
         });
-        let listener: SocketAddr = "127.0.0.1:8080".parse().unwrap();
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(limiter.check(listener, a, t0).is_ok());
+            assert!(limiter.check(a, t0).is_ok());
         }
-        let wait = limiter.check(listener, a, t0).unwrap_err();
+        let wait = limiter.check(a, t0).unwrap_err();
         assert!(wait <= Duration::from_secs(1));
-        assert!(limiter.check(listener, b, t0).is_ok(), "per client");
-        let other: SocketAddr = "127.0.0.1:8081".parse().unwrap();
-        assert!(limiter.check(other, a, t0).is_ok(), "per listener");
-        assert!(
-            limiter
-                .check(listener, a, t0 + Duration::from_secs(1))
-                .is_ok()
+        assert!(limiter.check(b, t0).is_ok(), "per client");
+        assert!(limiter.check(a, t0 + Duration::from_secs(1)).is_ok());
+        assert!(limiter.check(a, t0 + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        assert_eq!(
+            rate_limited(Duration::from_millis(1500)).retry_after(),
+            Some(2)
         );
+        assert_eq!(rate_limited(Duration::from_secs(2)).retry_after(), Some(2));
+        assert_eq!(rate_limited(Duration::ZERO).retry_after(), Some(1));
+    }
+
+    #[test]
+    fn only_issued_and_in_transit_are_valid_for_transport() {
+        for status in Status::ALL {
+            let (valid, headline) = verdict(true, status);
+            let expected = matches!(status, Status::Issued | Status::InTransit);
+            assert_eq!(valid, expected, "{status:?}");
+            if expected {
+                assert!(headline.starts_with("AUTHENTIC and VALID"), "{headline}");
+            } else {
+                assert!(headline.starts_with("Authentic, but "), "{headline}");
+                assert!(headline.ends_with("NOT VALID for transport"), "{headline}");
+            }
+            let (valid, headline) = verdict(false, status);
+            assert!(!valid);
+            assert!(headline.starts_with("NOT AUTHENTIC"), "{headline}");
+        }
+        assert_eq!(
+            verdict(true, Status::Cancelled).1,
+            "Authentic, but CANCELLED by the consignor: NOT VALID for transport"
+        );
+    }
+
+    #[test]
+    fn refusals_are_pages_for_browsers() {
+        let missing = ApiError::not_found("token_not_found", "no such token");
+        let json = refusal(Some(Page::Json), &missing);
+        assert_eq!(
+            json.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/problem+json"
+        );
+        let page = refusal(Some(Page::Html), &missing);
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
         assert!(
-            limiter
-                .check(listener, a, t0 + Duration::from_secs(1))
-                .is_err()
+            page.headers()
+                .get(header::CONTENT_TYPE)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let limited = refusal(Some(Page::Html), &rate_limited(Duration::from_secs(7)));
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(limited.headers().get(header::RETRY_AFTER).unwrap(), "7");
+        assert_eq!(
+            refusal(None, &rate_limited(Duration::from_secs(7)))
+                .headers()
+                .get(header::RETRY_AFTER)
+                .unwrap(),
+            "7"
         );
     }
 

@@ -24,6 +24,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The risk engine, kept in step with the ledger.
     pub risk: Arc<crate::risk::live::LiveRisk>,
+    /// Token buckets of the roadside verification endpoint.
+    pub roadside_limiter: super::roadside::Limiter,
 }
 
 impl AppState {

@@ -138,6 +138,10 @@ pub enum Rejection {
     KeyNotFound,
     #[error("the key is already revoked")]
     KeyAlreadyRevoked,
+    #[error(
+        "this is the party's last active key; register another key first (the operator can still revoke it)"
+    )]
+    LastActiveKey,
 }
 
 #[derive(Debug, thiserror::Error)]

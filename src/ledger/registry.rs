@@ -162,6 +162,16 @@ pub fn revoke_key(
     if !found.key.is_active() {
         return Err(Rejection::KeyAlreadyRevoked.into());
     }
+    // A party may not lock itself out; the operator may revoke anyone's
+    // last key (a compromised party), though not its own.
+    let by_the_party = keys::find(conn, requested_by)?.is_some_and(|k| k.key.party_id == party_id);
+    if by_the_party
+        && !keys::of_party(conn, party_id)?
+            .iter()
+            .any(|k| k.key_id != key_id && k.is_active())
+    {
+        return Err(Rejection::LastActiveKey.into());
+    }
     let event = record(
         conn,
         service_key,

@@ -86,7 +86,12 @@ pub fn good_claims(key: &KeyPair) -> Value {
     })
 }
 
-fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) -> Config {
+fn base_config(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    admin: &KeyPair,
+    overrides: &[(&str, &str)],
+) -> Config {
     let vars = [
         ("DATABASE_URL", database_url.to_owned()),
         ("EWAYBILL_LISTEN", "127.0.0.1:0".to_owned()),
@@ -106,22 +111,38 @@ fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) 
         ("EWAYBILL_WEBHOOK_POLL_MS", "100".to_owned()),
     ];
     Config::from_lookup(|name| {
-        vars.iter()
+        overrides
+            .iter()
             .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| (*v).to_owned())
+            .or_else(|| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            })
     })
     .expect("test config")
 }
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
-        Self::start(url, dir, None).await
+        Self::sqlite_with(&[]).await
     }
 
     /// `None` when `TEST_DATABASE_URL` is not set, unless CI demands PostgreSQL.
     pub async fn postgres() -> Option<TestApp> {
+        Self::postgres_with(&[]).await
+    }
+
+    /// On SQLite, with some environment variables set otherwise.
+    pub async fn sqlite_with(overrides: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+        Self::start(url, dir, None, overrides).await
+    }
+
+    /// On PostgreSQL, with some environment variables set otherwise.
+    pub async fn postgres_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
         let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
             assert!(
                 std::env::var("EWAYBILL_REQUIRE_POSTGRES").is_err(),
@@ -137,16 +158,17 @@ impl TestApp {
             .unwrap();
         let url = replace_db_name(&base, &name);
         let dir = tempfile::tempdir().unwrap();
-        Some(Self::start(url, dir, Some((base, name))).await)
+        Some(Self::start(url, dir, Some((base, name)), overrides).await)
     }
 
     async fn start(
         url: String,
         dir: tempfile::TempDir,
         pg_cleanup: Option<(String, String)>,
+        overrides: &[(&str, &str)],
     ) -> TestApp {
         let admin_key = KeyPair::generate().unwrap();
-        let config = base_config(&url, dir.path(), &admin_key);
+        let config = base_config(&url, dir.path(), &admin_key, overrides);
         let (addr, _ledger) = ewaybill::startup::spawn(config.clone())
             .await
             .expect("service starts");
@@ -439,9 +461,31 @@ impl TestApp {
     }
 }
 
-/// Runs each listed test on SQLite and on PostgreSQL.
+/// Runs each listed test on SQLite and on PostgreSQL; after `with VARS;`
+/// (the name of a `&[(&str, &str)]` constant beside the tests), with those
+/// environment variables set otherwise.
 #[macro_export]
 macro_rules! on_both_backends {
+    (with $vars:ident; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::sqlite_with(super::$vars).await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = $crate::common::TestApp::postgres_with(super::$vars).await {
+                        super::$name(app).await
+                    }
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
