@@ -28,6 +28,10 @@ pub struct Config {
     pub access_token_ttl_secs: u64,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// Longest wait for a database connection, in milliseconds
+    /// (`EWAYBILL_DB_CONNECT_TIMEOUT_MS`): while the database is away,
+    /// requests answer 503 after this long instead of hanging.
+    pub db_connect_timeout_ms: u64,
     /// Most acts committed in one transaction by the sequencer (1 turns
     /// group commit off; only useful to measure what it buys).
     pub max_batch: usize,
@@ -132,6 +136,16 @@ impl Config {
             )?,
             access_token_ttl_secs: parse_number(&get, "EWAYBILL_ACCESS_TOKEN_TTL_SECS", 900)?,
             pool_size: parse_number(&get, "EWAYBILL_DB_POOL_SIZE", 16)?,
+            db_connect_timeout_ms: match parse_number(&get, "EWAYBILL_DB_CONNECT_TIMEOUT_MS", 2000)?
+            {
+                0 => {
+                    return Err(ConfigError {
+                        name: "EWAYBILL_DB_CONNECT_TIMEOUT_MS",
+                        message: "must be at least 1".into(),
+                    });
+                }
+                ms => ms,
+            },
             max_batch: parse_number(&get, "EWAYBILL_MAX_BATCH", 256)?,
             log_origin: get("EWAYBILL_LOG_ORIGIN")
                 .map(|origin| {
@@ -233,6 +247,21 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.bootstrap_admin_key.is_none());
+        assert_eq!(c.db_connect_timeout_ms, 2000);
+    }
+
+    #[test]
+    fn connect_timeout_is_read_and_checked() {
+        let c = config(&[("EWAYBILL_DB_CONNECT_TIMEOUT_MS", "750")]).unwrap();
+        assert_eq!(c.db_connect_timeout_ms, 750);
+        for value in ["0", "soon"] {
+            assert_eq!(
+                config(&[("EWAYBILL_DB_CONNECT_TIMEOUT_MS", value)])
+                    .unwrap_err()
+                    .name,
+                "EWAYBILL_DB_CONNECT_TIMEOUT_MS"
+            );
+        }
     }
 
     #[test]

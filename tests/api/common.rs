@@ -86,7 +86,27 @@ pub fn good_claims(key: &KeyPair) -> Value {
     })
 }
 
-fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) -> Config {
+/// How a test wants its service started, beyond the defaults.
+#[derive(Default)]
+pub struct Setup {
+    /// Faults injected into the sequencer.
+    pub faults: ewaybill::ledger::sequencer::Faults,
+    /// Configuration variables added or overridden.
+    pub vars: Vec<(&'static str, String)>,
+    /// The database URL the service uses, from the test database's URL
+    /// (e.g. through a proxy); the test's own connections stay direct.
+    pub service_url: Option<UrlMap>,
+}
+
+/// Turns the test database's URL into the one the service uses.
+pub type UrlMap = Box<dyn Fn(&str) -> String>;
+
+fn base_config(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    admin: &KeyPair,
+    extra: &[(&'static str, String)],
+) -> Config {
     let vars = [
         ("DATABASE_URL", database_url.to_owned()),
         ("EWAYBILL_LISTEN", "127.0.0.1:0".to_owned()),
@@ -106,7 +126,9 @@ fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) 
         ("EWAYBILL_WEBHOOK_POLL_MS", "100".to_owned()),
     ];
     Config::from_lookup(|name| {
-        vars.iter()
+        extra
+            .iter()
+            .chain(vars.iter())
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.clone())
     })
@@ -115,13 +137,22 @@ fn base_config(database_url: &str, data_dir: &std::path::Path, admin: &KeyPair) 
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(Setup::default()).await
+    }
+
+    pub async fn sqlite_with(setup: Setup) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
-        Self::start(url, dir, None).await
+        Self::start(url, dir, None, setup).await
     }
 
     /// `None` when `TEST_DATABASE_URL` is not set, unless CI demands PostgreSQL.
     pub async fn postgres() -> Option<TestApp> {
+        Self::postgres_with(Setup::default()).await
+    }
+
+    /// `TEST_DATABASE_URL`, or `None` (see [`TestApp::postgres`]).
+    pub fn postgres_base() -> Option<String> {
         let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
             assert!(
                 std::env::var("EWAYBILL_REQUIRE_POSTGRES").is_err(),
@@ -130,6 +161,11 @@ impl TestApp {
             eprintln!("skipping the PostgreSQL half: TEST_DATABASE_URL is not set");
             return None;
         };
+        Some(base)
+    }
+
+    pub async fn postgres_with(setup: Setup) -> Option<TestApp> {
+        let base = Self::postgres_base()?;
         let name = format!("ewaybill_test_{}", Uuid::new_v4().simple());
         let mut admin = diesel::PgConnection::establish(&base).expect("TEST_DATABASE_URL");
         diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -137,17 +173,19 @@ impl TestApp {
             .unwrap();
         let url = replace_db_name(&base, &name);
         let dir = tempfile::tempdir().unwrap();
-        Some(Self::start(url, dir, Some((base, name))).await)
+        Some(Self::start(url, dir, Some((base, name)), setup).await)
     }
 
     async fn start(
         url: String,
         dir: tempfile::TempDir,
         pg_cleanup: Option<(String, String)>,
+        setup: Setup,
     ) -> TestApp {
         let admin_key = KeyPair::generate().unwrap();
-        let config = base_config(&url, dir.path(), &admin_key);
-        let (addr, _ledger) = ewaybill::startup::spawn(config.clone())
+        let service_url = setup.service_url.as_ref().map_or(url.clone(), |f| f(&url));
+        let config = base_config(&service_url, dir.path(), &admin_key, &setup.vars);
+        let (addr, _ledger) = ewaybill::startup::spawn_with(config.clone(), setup.faults)
             .await
             .expect("service starts");
         let http = reqwest::Client::new();
@@ -337,6 +375,34 @@ pub fn document(number: &str, consignor: &Actor, carrier: &Actor, consignee: &Ac
         "totals": {"net_amount": "286.65", "vat_amount": "60.20", "gross_amount": "346.85", "gross_weight_kg": "165.5"},
         "references": [{"kind": "invoice", "number": "INV-2026-001", "date": "2026-11-29"}]
     })
+}
+
+/// A fresh document number.
+pub fn number() -> String {
+    format!("WB-{}", Uuid::now_v7().simple())
+}
+
+/// A signed consignor.issue of a new waybill numbered `number`.
+pub fn issue_envelope(
+    consignor: &Actor,
+    carrier: &Actor,
+    consignee: &Actor,
+    number: &str,
+) -> Value {
+    consignor.sign(
+        "consignor.issue",
+        Uuid::now_v7(),
+        None,
+        document(number, consignor, carrier, consignee),
+    )
+}
+
+impl TestApp {
+    /// Posts a signed consignor.issue to `POST /v1/waybills`.
+    pub async fn post_issue(&self, who: &Actor, envelope: &Value) -> (StatusCode, Value) {
+        self.call(who, Method::POST, "/v1/waybills", Some(envelope.clone()))
+            .await
+    }
 }
 
 /// Three companies and a waybill issued between them.
