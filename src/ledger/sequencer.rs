@@ -406,77 +406,74 @@ impl Writer {
     /// still inside the transaction: nobody gets a receipt for an event
     /// that is not durable and checkpointed.
     fn write_in(&self, conn: &mut DbConnection, batch: &[Job]) -> Result<Answers, LogError> {
-        {
-            let first_seq = events::begin_batch(conn)?;
-            let mut seq = first_seq;
-            let mut outcomes = Vec::with_capacity(batch.len());
-            let mut next = 0;
-            while next < batch.len() {
-                let run: Vec<&PreparedAct> = batch[next..]
-                    .iter()
-                    .map_while(|job| match &job.command {
-                        Command::AppendAct(act) => Some(&**act),
-                        _ => None,
-                    })
-                    .collect();
-                if run.is_empty() {
-                    // A registry change: rare, applied on its own in a savepoint.
-                    let job = &batch[next];
-                    let result = conn.transaction::<_, WriteError, _>(|conn| {
-                        self.apply(conn, &job.command, seq)
-                    });
-                    if result.is_ok() {
-                        seq += 1;
-                    }
-                    outcomes.push(result);
-                    next += 1;
-                    continue;
-                }
-                // A run of acts: read what they need at once, check each in
-                // order against the view, write the run in a few statements.
-                let mut view = BatchView::prefetch(conn, &run)?;
-                for act in &run {
-                    let result = apply::check_act(&view, act, seq).map(|(outcome, row)| {
-                        if let Outcome::Act { state, event } = &outcome {
-                            view.accept(event.clone(), row, state);
-                        }
-                        outcome
-                    });
-                    if result.is_ok() {
-                        seq += 1;
-                    }
-                    outcomes.push(result);
-                }
-                view.flush(conn)?;
-                next += run.len();
-            }
-            let appended: Vec<_> = outcomes
+        let first_seq = events::begin_batch(conn)?;
+        let mut seq = first_seq;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut next = 0;
+        while next < batch.len() {
+            let run: Vec<&PreparedAct> = batch[next..]
                 .iter()
-                .filter_map(|r| r.as_ref().ok().map(|o| o.event().clone()))
-                .collect();
-            let (mut leaves, checkpoint) = if appended.is_empty() {
-                (Vec::new().into_iter(), None)
-            } else {
-                let tree_size = u64::try_from(first_seq).unwrap_or(0);
-                let (leaves, checkpoint) =
-                    merkle_log::integrate(conn, &self.identity, tree_size, &appended)?;
-                (leaves.into_iter(), Some(Arc::new(checkpoint)))
-            };
-            events::finish_batch(conn, seq)?;
-            Ok(outcomes
-                .into_iter()
-                .map(|result| {
-                    let outcome = result?;
-                    let checkpoint = checkpoint.clone().ok_or(WriteError::Unavailable)?;
-                    Ok(Committed {
-                        log_index: u64::try_from(outcome.event().seq).unwrap_or(0),
-                        leaf_hash: leaves.next().unwrap_or_default(),
-                        outcome,
-                        checkpoint,
-                    })
+                .map_while(|job| match &job.command {
+                    Command::AppendAct(act) => Some(&**act),
+                    _ => None,
                 })
-                .collect())
+                .collect();
+            if run.is_empty() {
+                // A registry change: rare, applied on its own in a savepoint.
+                let job = &batch[next];
+                let result = conn
+                    .transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
+                if result.is_ok() {
+                    seq += 1;
+                }
+                outcomes.push(result);
+                next += 1;
+                continue;
+            }
+            // A run of acts: read what they need at once, check each in
+            // order against the view, write the run in a few statements.
+            let mut view = BatchView::prefetch(conn, &run)?;
+            for act in &run {
+                let result = apply::check_act(&view, act, seq).map(|(outcome, row)| {
+                    if let Outcome::Act { state, event } = &outcome {
+                        view.accept(event.clone(), row, state);
+                    }
+                    outcome
+                });
+                if result.is_ok() {
+                    seq += 1;
+                }
+                outcomes.push(result);
+            }
+            view.flush(conn)?;
+            next += run.len();
         }
+        let appended: Vec<_> = outcomes
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|o| o.event().clone()))
+            .collect();
+        let (mut leaves, checkpoint) = if appended.is_empty() {
+            (Vec::new().into_iter(), None)
+        } else {
+            let tree_size = u64::try_from(first_seq).unwrap_or(0);
+            let (leaves, checkpoint) =
+                merkle_log::integrate(conn, &self.identity, tree_size, &appended)?;
+            (leaves.into_iter(), Some(Arc::new(checkpoint)))
+        };
+        events::finish_batch(conn, seq)?;
+        Ok(outcomes
+            .into_iter()
+            .map(|result| {
+                let outcome = result?;
+                let checkpoint = checkpoint.clone().ok_or(WriteError::Unavailable)?;
+                Ok(Committed {
+                    log_index: u64::try_from(outcome.event().seq).unwrap_or(0),
+                    leaf_hash: leaves.next().unwrap_or_default(),
+                    outcome,
+                    checkpoint,
+                })
+            })
+            .collect())
     }
 
     /// A connection, waiting at most the pool's connection timeout (the
