@@ -159,8 +159,9 @@ pub struct Config {
     pub access_token_ttl_secs: u64,
     /// Database connections in the pool.
     pub pool_size: u32,
-    /// How long a request waits for a database connection
-    /// (`EWAYBILL_DB_CONNECT_TIMEOUT_MS`).
+    /// Longest wait for a database connection, in milliseconds
+    /// (`EWAYBILL_DB_CONNECT_TIMEOUT_MS`): while the database is away,
+    /// requests answer 503 after this long instead of hanging.
     pub db_connect_timeout_ms: u64,
     /// Most acts committed in one transaction by the sequencer (1 turns
     /// group commit off; only useful to measure what it buys).

@@ -18,6 +18,7 @@ use crate::ledger::binding;
 use crate::ledger::commands::NewParty;
 use crate::ledger::integrity::{LogHealth, scan_leaves};
 use crate::ledger::merkle_log::{self, LogIdentity};
+use crate::ledger::sequencer::Faults;
 use crate::ledger::{Command, Sequencer, SequencerConfig};
 use crate::metrics::LedgerMetrics;
 use crate::storage::{DbPool, keys, migrations, open_pool, parties};
@@ -36,8 +37,12 @@ pub struct Ledger {
 
 /// Opens the database and applies migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
-    let pool = open_pool(&config.database, config.pool_size)
-        .with_context(|| format!("opening {}", config.database.display()))?;
+    let pool = open_pool(
+        &config.database,
+        config.pool_size,
+        std::time::Duration::from_millis(config.db_connect_timeout_ms),
+    )
+    .with_context(|| format!("opening {}", config.database.display()))?;
     let mut conn = pool.get().context("connecting to the database")?;
     let applied = migrations::run_pending(&mut conn)?;
     if applied > 0 {
@@ -48,6 +53,12 @@ pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
 
 /// Opens storage, loads keys, starts the sequencer, bootstraps the operator.
 pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
+    prepare_with(config, Faults::default()).await
+}
+
+/// [`prepare`] with faults injected into the sequencer (tests only).
+#[doc(hidden)]
+pub async fn prepare_with(config: Config, faults: Faults) -> anyhow::Result<Ledger> {
     install_strict_eddsa_provider().context("installing the JWT crypto provider")?;
     let pool = {
         let config = config.clone();
@@ -106,6 +117,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<Ledger> {
         ledger_metrics.clone(),
         SequencerConfig {
             max_batch: config.max_batch,
+            faults,
             ..SequencerConfig::default()
         },
     )?;
@@ -294,10 +306,16 @@ pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Resul
 /// Starts the service in the background on `config.listen` (port 0 picks a
 /// free port) and returns where it listens. For tests and embedding.
 pub async fn spawn(config: Config) -> anyhow::Result<(SocketAddr, Ledger)> {
+    spawn_with(config, Faults::default()).await
+}
+
+/// [`spawn`] with faults injected into the sequencer (tests only).
+#[doc(hidden)]
+pub async fn spawn_with(config: Config, faults: Faults) -> anyhow::Result<(SocketAddr, Ledger)> {
     let listener = std::net::TcpListener::bind(config.listen)
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let ledger = prepare(config).await?;
+    let ledger = prepare_with(config, faults).await?;
     let server = server(&ledger, listener)?;
     tokio::spawn(server);
     Ok((addr, ledger))

@@ -273,7 +273,13 @@ async fn submit_batch(
         .map_err(|e| {
             tracing::error!(error = %e, "a bulk request's answers could not be built");
             ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
+                // A lost connection is a 503 like every other; the code and
+                // the advice stay the same.
+                if e.status == StatusCode::SERVICE_UNAVAILABLE {
+                    e.status
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                },
                 "batch_answer_failed",
                 "the answers could not be built, though items may have been recorded; send the same batch again: recorded items come back as existed",
             )

@@ -1,5 +1,7 @@
 //! Liveness and readiness for orchestrators; no authentication.
 
+use std::time::Duration;
+
 use actix_web::{HttpResponse, get, web};
 use diesel::RunQueryDsl;
 use serde::Serialize;
@@ -7,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::state::AppState;
 use crate::ledger::integrity::Verdict;
+use crate::storage::StorageError;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthView {
@@ -30,22 +33,25 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
+/// Longest `/readyz` takes to answer, whatever the database does.
+const READY_WITHIN: Duration = Duration::from_millis(900);
+
 /// The service can serve requests: its database answers and its stored log
-/// matches its signed tree (503 with the first bad entry otherwise).
+/// matches its signed tree (503 with the first bad entry otherwise). It
+/// answers within a second: a database that does not answer by then is
+/// unavailable. Why the database failed is logged, not shown.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthView), (status = 503, body = HealthView)), security(()))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let backend = state.config.database.backend_name();
-    let probe = web::block(move || -> Result<(), String> {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        diesel::sql_query("SELECT 1")
-            .execute(&mut *conn)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
-    .await;
+    let probe = web::block(move || -> Result<(), StorageError> {
+        let mut conn = pool.get_timeout(READY_WITHIN)?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    });
+    let probe = tokio::time::timeout(READY_WITHIN, probe).await;
     if state.log_health.verdict() == Verdict::Inconsistent {
         return HttpResponse::ServiceUnavailable().json(HealthView {
             status: "log_inconsistent",
@@ -53,21 +59,22 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             detail: state.log_health.problem(),
         });
     }
-    match probe {
-        Ok(Ok(())) => HttpResponse::Ok().json(HealthView {
-            status: "ready",
-            database: Some(backend),
-            detail: None,
-        }),
-        Ok(Err(e)) => HttpResponse::ServiceUnavailable().json(HealthView {
-            status: "unavailable",
-            database: Some(backend),
-            detail: Some(e),
-        }),
-        Err(_) => HttpResponse::ServiceUnavailable().json(HealthView {
-            status: "unavailable",
-            database: Some(backend),
-            detail: Some("probe did not finish".into()),
-        }),
-    }
+    let failure = match probe {
+        Ok(Ok(Ok(()))) => {
+            return HttpResponse::Ok().json(HealthView {
+                status: "ready",
+                database: Some(backend),
+                detail: None,
+            });
+        }
+        Ok(Ok(Err(e))) => e.to_string(),
+        Ok(Err(e)) => format!("the probe did not finish: {e}"),
+        Err(_) => format!("no answer within {} ms", READY_WITHIN.as_millis()),
+    };
+    tracing::warn!(error = %failure, "not ready: the database is unavailable");
+    HttpResponse::ServiceUnavailable().json(HealthView {
+        status: "unavailable",
+        database: Some(backend),
+        detail: Some("the database is not reachable".into()),
+    })
 }

@@ -201,7 +201,11 @@ pub async fn submit_one(
         .sequencer
         .submit(Command::AppendAct(Box::new(prepared)))
         .await?;
-    let accepted = state.db(move |conn| accepted(conn, committed)).await?;
+    let hash = committed.outcome.event().hash.clone();
+    let accepted = state
+        .db(move |conn| accepted(conn, committed))
+        .await
+        .map_err(|e| e.after_commit(&hash))?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/waybills/{}", accepted.waybill.id)))
         .json(accepted))

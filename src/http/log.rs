@@ -25,6 +25,7 @@ use crate::storage::{DbConnection, time, tree, waybills};
 use super::audit::record_access;
 use super::auth::Caller;
 use super::problem::{ApiError, Problem};
+use super::receipts::proof_failed;
 use super::state::AppState;
 
 /// Most entries one `GET /v1/log/entries` returns.
@@ -231,8 +232,9 @@ pub async fn inclusion(
                     Some(1),
                 )?;
             }
-            let proof =
-                merkle::inclusion_proof(index, size, &DbNodes::new(conn)).map_err(proof_failed)?;
+            let nodes = DbNodes::new(conn);
+            let proof = merkle::inclusion_proof(index, size, &nodes)
+                .map_err(|e| proof_failed(&nodes, e))?;
             let leaf = crate::ledger::merkle_log::event_leaf_hash(&event);
             Ok(InclusionProofView {
                 index,
@@ -243,11 +245,6 @@ pub async fn inclusion(
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
-}
-
-fn proof_failed(e: merkle::MerkleError) -> ApiError {
-    tracing::error!(error = %e, "proof generation failed");
-    ApiError::internal()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -291,7 +288,8 @@ pub async fn consistency(
     let proof = state
         .db(move |conn| {
             check_sizes(conn, &[from, to])?;
-            merkle::consistency_proof(from, to, &DbNodes::new(conn)).map_err(proof_failed)
+            let nodes = DbNodes::new(conn);
+            merkle::consistency_proof(from, to, &nodes).map_err(|e| proof_failed(&nodes, e))
         })
         .await?;
     Ok(HttpResponse::Ok().json(ConsistencyProofView {
@@ -411,8 +409,9 @@ pub async fn event_proof(
                 })?;
             let signed = latest(conn)?;
             let index = u64::try_from(event.seq).unwrap_or(0);
-            let proof = merkle::inclusion_proof(index, signed.size, &DbNodes::new(conn))
-                .map_err(proof_failed)?;
+            let nodes = DbNodes::new(conn);
+            let proof = merkle::inclusion_proof(index, signed.size, &nodes)
+                .map_err(|e| proof_failed(&nodes, e))?;
             let leaf = leaf_bytes_from_canonical(
                 &event.act,
                 &event.signature,

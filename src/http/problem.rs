@@ -101,6 +101,28 @@ impl ApiError {
         )
     }
 
+    /// This error, met after the write was committed as event
+    /// `event_hash`: the answer must not say nothing was written. A lost
+    /// connection becomes `outcome_unknown` (the client resends and is told
+    /// it was recorded), anything else keeps its code with a true detail.
+    pub fn after_commit(self, event_hash: &str) -> Self {
+        let code = if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            "outcome_unknown"
+        } else {
+            self.code
+        };
+        Self {
+            code,
+            detail: format!(
+                "the write was recorded (event {event_hash}), but its answer could not be built. \
+                 Send the same request again: it is recognised as already done \
+                 (an act is answered 409 act_replayed naming its event)."
+            ),
+            ..self
+        }
+        .with("event_hash", event_hash)
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             problem_type: format!("urn:ewaybill:problem:{}", self.code),
@@ -185,15 +207,16 @@ impl ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
-        tracing::error!(error = %e, "storage failure");
-        match e {
-            StorageError::Pool(_) | StorageError::Connect(_) => Self::new(
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            return Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unavailable",
                 "the database is not reachable right now; nothing was written. Retry later.",
-            ),
-            _ => Self::internal(),
+            );
         }
+        tracing::error!(error = %e, "storage failure");
+        Self::internal()
     }
 }
 
@@ -212,6 +235,14 @@ impl From<WriteError> for ApiError {
                 tracing::error!(error = %e, "signing failed");
                 Self::internal()
             }
+            WriteError::OutcomeUnknown => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "outcome_unknown",
+                "the connection to the database was lost while the act was being committed, \
+                 so whether it was recorded is not known. Send the same signed envelope again: \
+                 if it was recorded the answer is 409 act_replayed naming its event, \
+                 otherwise it is recorded now.",
+            ),
             WriteError::Unavailable => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "shutting_down",
@@ -340,6 +371,22 @@ mod tests {
                 .unwrap()
                 .contains("invalid_token")
         );
+    }
+
+    #[test]
+    fn lost_connections_are_503_and_other_failures_500() {
+        let lost: ApiError = StorageError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("server closed the connection unexpectedly".to_owned()),
+        ))
+        .into();
+        assert_eq!(lost.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(lost.code, "database_unavailable");
+        let failed: ApiError = StorageError::Query(diesel::result::Error::NotFound).into();
+        assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let unknown: ApiError = WriteError::OutcomeUnknown.into();
+        assert_eq!(unknown.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unknown.code, "outcome_unknown");
     }
 
     #[test]

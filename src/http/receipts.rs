@@ -37,9 +37,23 @@ pub async fn receipt(state: &AppState, committed: &Committed) -> Result<Receipt,
         committed.leaf_hash,
         committed.checkpoint.clone(),
     );
+    let hash = committed.outcome.event().hash.clone();
     state
         .db(move |conn| receipt_in(conn, index, leaf_hash, &checkpoint))
         .await
+        .map_err(|e| e.after_commit(&hash))
+}
+
+/// Why a proof over the stored tree could not be made: a storage failure
+/// as such (503 if the connection was lost), anything else a logged 500.
+pub fn proof_failed(nodes: &DbNodes, e: merkle::MerkleError) -> ApiError {
+    match nodes.take_failure() {
+        Some(storage) => storage.into(),
+        None => {
+            tracing::error!(error = %e, "proof generation failed");
+            ApiError::internal()
+        }
+    }
 }
 
 /// The receipt of log entry `index` (whose leaf hash is `leaf_hash`)
@@ -51,10 +65,9 @@ pub fn receipt_in(
     checkpoint: &SignedCheckpoint,
 ) -> Result<Receipt, ApiError> {
     let size = checkpoint.size;
-    let proof = merkle::inclusion_proof(index, size, &DbNodes::new(conn)).map_err(|e| {
-        tracing::error!(error = %e, index, size, "inclusion proof failed");
-        ApiError::internal()
-    })?;
+    let nodes = DbNodes::new(conn);
+    let proof =
+        merkle::inclusion_proof(index, size, &nodes).map_err(|e| proof_failed(&nodes, e))?;
     Ok(Receipt {
         log_index: index,
         leaf_hash: STANDARD.encode(leaf_hash),

@@ -907,18 +907,22 @@ fn check_inclusion(
         fail(checks, "the latest event is not yet in a signed checkpoint");
         return Ok(());
     }
-    let included = merkle::inclusion_proof(index, checkpoint.size, &DbNodes::new(conn))
-        .ok()
-        .is_some_and(|proof| {
-            merkle::verify_inclusion(
-                &event_leaf_hash(head),
-                index,
-                checkpoint.size,
-                &proof,
-                &checkpoint.root_hash,
-            )
-            .is_ok()
-        });
+    let nodes = DbNodes::new(conn);
+    let proof = merkle::inclusion_proof(index, checkpoint.size, &nodes);
+    if let Some(failure) = nodes.take_failure() {
+        // The database failed, not the document: say that, not "not authentic".
+        return Err(failure.into());
+    }
+    let included = proof.ok().is_some_and(|proof| {
+        merkle::verify_inclusion(
+            &event_leaf_hash(head),
+            index,
+            checkpoint.size,
+            &proof,
+            &checkpoint.root_hash,
+        )
+        .is_ok()
+    });
     if included {
         checks.log_inclusion = true;
     } else {

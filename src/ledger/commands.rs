@@ -154,6 +154,10 @@ pub enum WriteError {
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("the write path is shut down")]
     Unavailable,
+    /// The connection was lost while the act's batch was being committed
+    /// and the writer could not find out afterwards whether it was.
+    #[error("the connection was lost during COMMIT; whether the act was recorded is unknown")]
+    OutcomeUnknown,
 }
 
 impl From<diesel::result::Error> for WriteError {

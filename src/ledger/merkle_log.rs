@@ -109,13 +109,28 @@ impl From<diesel::result::Error> for LogError {
 /// Tree nodes read through a database connection, in one query per fetch.
 pub struct DbNodes<'a> {
     conn: RefCell<&'a mut DbConnection>,
+    /// The storage error behind a `MerkleError::Store`, kept whole so a
+    /// lost connection stays recognisable (a 503, not a 500).
+    failure: RefCell<Option<StorageError>>,
 }
 
 impl<'a> DbNodes<'a> {
     pub fn new(conn: &'a mut DbConnection) -> Self {
         Self {
             conn: RefCell::new(conn),
+            failure: RefCell::new(None),
         }
+    }
+
+    /// The storage error that made a fetch fail, if one did.
+    pub fn take_failure(&self) -> Option<StorageError> {
+        self.failure.borrow_mut().take()
+    }
+
+    /// `e` as a log error: the storage error behind it if there was one.
+    pub fn explain(&self, e: MerkleError) -> LogError {
+        self.take_failure()
+            .map_or(LogError::Merkle(e), LogError::Storage)
     }
 }
 
@@ -131,7 +146,11 @@ impl NodeSource for DbNodes<'_> {
             })
             .collect();
         let mut conn = self.conn.borrow_mut();
-        tree::fetch_nodes(&mut conn, &keys).map_err(|e| MerkleError::Store(e.to_string()))
+        tree::fetch_nodes(&mut conn, &keys).map_err(|e| {
+            let message = e.to_string();
+            *self.failure.borrow_mut() = Some(e);
+            MerkleError::Store(message)
+        })
     }
 }
 
@@ -153,7 +172,12 @@ pub fn integrate(
     tree_size: u64,
     new_events: &[EventRow],
 ) -> Result<(Vec<Hash>, SignedCheckpoint), LogError> {
-    let peaks = DbNodes::new(conn).fetch(&merkle::peak_addrs(tree_size))?;
+    let peaks = {
+        let nodes = DbNodes::new(conn);
+        nodes
+            .fetch(&merkle::peak_addrs(tree_size))
+            .map_err(|e| nodes.explain(e))?
+    };
     let mut frontier = Frontier::from_peaks(tree_size, peaks)?;
     let mut leaves = Vec::with_capacity(new_events.len());
     let mut nodes = Vec::with_capacity(new_events.len() * 2);
@@ -244,7 +268,8 @@ pub fn check_tree(
             "the checkpoint row disagrees with its signed note".into(),
         ));
     }
-    let root = merkle::root_at(signed.size, &DbNodes::new(conn))?;
+    let nodes = DbNodes::new(conn);
+    let root = merkle::root_at(signed.size, &nodes).map_err(|e| nodes.explain(e))?;
     if root != signed.root_hash {
         return Err(LogError::Inconsistent(format!(
             "the tree of {} leaves has another root than the signed checkpoint",

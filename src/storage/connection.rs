@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
 
 use super::StorageError;
 
@@ -16,8 +16,8 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+pub type DbPool = Pool<DbManager>;
+pub type PooledDb = PooledConnection<DbManager>;
 
 /// Where the data lives, decided from the URL scheme and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,18 @@ impl DatabaseUrl {
     }
 }
 
+/// A PostgreSQL URL with libpq's `connect_timeout` (whole seconds, at
+/// least 2 as libpq wants) unless the URL sets one itself, so that opening
+/// a connection to an unreachable server cannot hang.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let seconds = timeout.as_millis().div_ceil(1000).max(2);
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={seconds}")
+}
+
 /// Hides the password in `scheme://user:password@host/...`.
 fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -89,49 +101,81 @@ fn redact(url: &str) -> String {
 }
 
 /// Per-connection settings SQLite needs to be a safe multi-user store.
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(conn) = conn {
-            // WAL lets readers run while the sequencer writes; NORMAL sync is
-            // durable in WAL mode except for the last commits on power loss,
-            // so use FULL: a receipt must mean the act is on disk.
-            // busy_timeout first: switching a new file to WAL takes a lock
-            // that the pool's other connections must wait for, not fail on.
-            conn.batch_execute(
-                "PRAGMA busy_timeout = 10000;
-                 PRAGMA journal_mode = WAL;
-                 PRAGMA synchronous = FULL;
-                 PRAGMA foreign_keys = ON;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
-    }
+fn sqlite_pragmas(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
+    // WAL lets readers run while the sequencer writes; NORMAL sync is
+    // durable in WAL mode except for the last commits on power loss,
+    // so use FULL: a receipt must mean the act is on disk.
+    // busy_timeout first: switching a new file to WAL takes a lock
+    // that the pool's other connections must wait for, not fail on.
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000;
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )
 }
 
 /// One connection outside the pool (tools, tests, one-off maintenance).
 pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, StorageError> {
-    use diesel::Connection;
-    let mut conn = match url {
-        DatabaseUrl::Postgres(u) => DbConnection::Pg(
-            diesel::PgConnection::establish(u).map_err(|e| StorageError::Connect(e.to_string()))?,
-        ),
-        DatabaseUrl::Sqlite(_) => DbConnection::Sqlite(
-            diesel::SqliteConnection::establish(&url.connection_string())
-                .map_err(|e| StorageError::Connect(e.to_string()))?,
-        ),
-    };
-    SqlitePragmas
-        .on_acquire(&mut conn)
-        .map_err(|e| StorageError::Connect(e.to_string()))?;
-    Ok(conn)
+    establish(url, DEFAULT_CONNECT_TIMEOUT)
 }
 
-/// Opens a pool; for SQLite the parent directory is created first.
-pub fn open_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StorageError> {
+/// How long opening a connection may take unless configured otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(2000);
+
+/// Opens a connection to the backend the URL names, keeping the backend's
+/// own error (refused connection, unknown database or role, failed
+/// authentication): `MultiConnection::establish` would replace it with
+/// "Invalid connection url for multiconnection".
+fn establish(url: &DatabaseUrl, timeout: Duration) -> Result<DbConnection, StorageError> {
+    use diesel::Connection;
+    match url {
+        DatabaseUrl::Postgres(u) => {
+            diesel::PgConnection::establish(&with_connect_timeout(u, timeout))
+                .map(DbConnection::Pg)
+                .map_err(|e| StorageError::Connect(e.to_string().trim_end().to_owned()))
+        }
+        DatabaseUrl::Sqlite(_) => {
+            let mut conn = diesel::SqliteConnection::establish(&url.connection_string())
+                .map_err(|e| StorageError::Connect(e.to_string()))?;
+            sqlite_pragmas(&mut conn).map_err(|e| StorageError::Connect(e.to_string()))?;
+            Ok(DbConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// Opens and checks pooled connections with [`establish`].
+#[derive(Debug)]
+pub struct DbManager {
+    url: DatabaseUrl,
+    timeout: Duration,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConnection;
+    type Error = StorageError;
+
+    fn connect(&self) -> Result<DbConnection, StorageError> {
+        establish(&self.url, self.timeout)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        Ok(conn.ping()?)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Opens a pool; for SQLite the parent directory is created first. Asking
+/// for a connection waits at most `connect_timeout`, so requests fail fast
+/// while the database is away.
+pub fn open_pool(
+    url: &DatabaseUrl,
+    max_size: u32,
+    connect_timeout: Duration,
+) -> Result<DbPool, StorageError> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.exists()
@@ -143,16 +187,18 @@ pub fn open_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, StorageErro
             .create(dir)
             .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", dir.display())))?;
     }
-    if let DatabaseUrl::Sqlite(_) = url {
-        // Switch a new file to WAL once, alone: done by many pooled
-        // connections at the same moment, the switch can fail as "locked".
-        drop(connect(url)?);
-    }
-    let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
+    // One connection first, alone: it fails at once with the backend's own
+    // reason, where the pool would wait out its timeout. For SQLite it also
+    // switches a new file to WAL once: done by many pooled connections at
+    // the same moment, the switch can fail as "locked".
+    drop(establish(url, connect_timeout)?);
+    let manager = DbManager {
+        url: url.clone(),
+        timeout: connect_timeout,
+    };
     Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(SqlitePragmas))
+        .connection_timeout(connect_timeout)
         .build(manager)
         .map_err(|e| StorageError::Connect(e.to_string()))
 }
@@ -193,6 +239,31 @@ mod tests {
         ] {
             assert!(DatabaseUrl::parse(url).is_err(), "{url}");
         }
+    }
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout() {
+        let t = Duration::from_millis(2000);
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db", t),
+            "postgres://u@h/db?connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout(
+                "postgres://u@h/db?sslmode=disable",
+                Duration::from_millis(3500)
+            ),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=4"
+        );
+        // libpq treats less than 2 s as 2 s; say so rather than pretend.
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db", Duration::from_millis(300)),
+            "postgres://u@h/db?connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?connect_timeout=9", t),
+            "postgres://u@h/db?connect_timeout=9"
+        );
     }
 
     #[test]

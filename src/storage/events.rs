@@ -47,6 +47,30 @@ pub fn finish_batch(conn: &mut DbConnection, size: i64) -> StorageResult<()> {
     Ok(())
 }
 
+/// The hash of event `seq`, read once no other transaction holds the log's
+/// write lock (waiting at most `wait`), so that a transaction whose COMMIT
+/// acknowledgement was lost has finished one way or the other.
+pub fn settled_hash_at(
+    conn: &mut DbConnection,
+    seq: i64,
+    wait: std::time::Duration,
+) -> StorageResult<Option<String>> {
+    conn.transaction(|conn| {
+        if let DbConnection::Pg(pg) = conn {
+            diesel::sql_query(format!("SET LOCAL lock_timeout = {}", wait.as_millis()))
+                .execute(pg)?;
+            diesel::sql_query("SELECT 1 FROM log_state WHERE id = 1 FOR UPDATE").execute(pg)?;
+        }
+        // SQLite: the lost commit ran in this process and is over; a read
+        // sees what it left.
+        Ok(events::table
+            .find(seq)
+            .select(events::hash)
+            .first(conn)
+            .optional()?)
+    })
+}
+
 pub fn size(conn: &mut DbConnection) -> StorageResult<i64> {
     Ok(log_state::table
         .find(1)

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Actor, TestApp, document, hash_of};
+use crate::common::{Actor, TestApp, document, hash_of, issue_envelope as issue, number};
 
 crate::on_both_backends!(
     mixed_items_are_answered_one_by_one_and_retries_exist,
@@ -34,19 +34,6 @@ fn counts(app: &TestApp) -> (i64, i64) {
 async fn batch(app: &TestApp, who: &Actor, path: &str, items: &[Value]) -> (StatusCode, Value) {
     app.call(who, Method::POST, path, Some(Value::from(items.to_vec())))
         .await
-}
-
-fn issue(consignor: &Actor, carrier: &Actor, consignee: &Actor, number: &str) -> Value {
-    consignor.sign(
-        "consignor.issue",
-        Uuid::now_v7(),
-        None,
-        document(number, consignor, carrier, consignee),
-    )
-}
-
-fn number() -> String {
-    format!("WB-{}", Uuid::now_v7().simple())
 }
 
 async fn mixed_items_are_answered_one_by_one_and_retries_exist(app: TestApp) {

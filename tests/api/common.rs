@@ -86,11 +86,36 @@ pub fn good_claims(key: &KeyPair) -> Value {
     })
 }
 
+/// How a test wants its service started, beyond the defaults.
+#[derive(Default)]
+pub struct Setup {
+    /// Faults injected into the sequencer.
+    pub faults: ewaybill::ledger::sequencer::Faults,
+    /// Configuration variables added or overridden.
+    pub vars: Vec<(&'static str, String)>,
+    /// The database URL the service uses, from the test database's URL
+    /// (e.g. through a proxy); the test's own connections stay direct.
+    pub service_url: Option<UrlMap>,
+}
+
+impl Setup {
+    /// Only configuration variables set otherwise.
+    pub fn with_vars(vars: &[(&'static str, &str)]) -> Setup {
+        Setup {
+            vars: vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+            ..Setup::default()
+        }
+    }
+}
+
+/// Turns the test database's URL into the one the service uses.
+pub type UrlMap = Box<dyn Fn(&str) -> String>;
+
 fn base_config(
     database_url: &str,
     data_dir: &std::path::Path,
     admin: &KeyPair,
-    overrides: &[(&str, &str)],
+    extra: &[(&'static str, String)],
 ) -> Config {
     let vars = [
         ("DATABASE_URL", database_url.to_owned()),
@@ -111,8 +136,9 @@ fn base_config(
         ("EWAYBILL_WEBHOOK_POLL_MS", "100".to_owned()),
     ];
     Config::from_lookup(|name| {
-        overrides
+        extra
             .iter()
+            .chain(vars.iter())
             .find(|(k, _)| *k == name)
             .map(|(_, v)| (*v).to_owned())
             .or_else(|| {
@@ -126,23 +152,22 @@ fn base_config(
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        Self::sqlite_with(&[]).await
+        Self::sqlite_with(Setup::default()).await
+    }
+
+    pub async fn sqlite_with(setup: Setup) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+        Self::start(url, dir, None, setup).await
     }
 
     /// `None` when `TEST_DATABASE_URL` is not set, unless CI demands PostgreSQL.
     pub async fn postgres() -> Option<TestApp> {
-        Self::postgres_with(&[]).await
+        Self::postgres_with(Setup::default()).await
     }
 
-    /// On SQLite, with some environment variables set otherwise.
-    pub async fn sqlite_with(overrides: &[(&str, &str)]) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
-        Self::start(url, dir, None, overrides).await
-    }
-
-    /// On PostgreSQL, with some environment variables set otherwise.
-    pub async fn postgres_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
+    /// `TEST_DATABASE_URL`, or `None` (see [`TestApp::postgres`]).
+    pub fn postgres_base() -> Option<String> {
         let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
             assert!(
                 std::env::var("EWAYBILL_REQUIRE_POSTGRES").is_err(),
@@ -151,6 +176,11 @@ impl TestApp {
             eprintln!("skipping the PostgreSQL half: TEST_DATABASE_URL is not set");
             return None;
         };
+        Some(base)
+    }
+
+    pub async fn postgres_with(setup: Setup) -> Option<TestApp> {
+        let base = Self::postgres_base()?;
         let name = format!("ewaybill_test_{}", Uuid::new_v4().simple());
         let mut admin = diesel::PgConnection::establish(&base).expect("TEST_DATABASE_URL");
         diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -158,18 +188,19 @@ impl TestApp {
             .unwrap();
         let url = replace_db_name(&base, &name);
         let dir = tempfile::tempdir().unwrap();
-        Some(Self::start(url, dir, Some((base, name)), overrides).await)
+        Some(Self::start(url, dir, Some((base, name)), setup).await)
     }
 
     async fn start(
         url: String,
         dir: tempfile::TempDir,
         pg_cleanup: Option<(String, String)>,
-        overrides: &[(&str, &str)],
+        setup: Setup,
     ) -> TestApp {
         let admin_key = KeyPair::generate().unwrap();
-        let config = base_config(&url, dir.path(), &admin_key, overrides);
-        let (addr, _ledger) = ewaybill::startup::spawn(config.clone())
+        let service_url = setup.service_url.as_ref().map_or(url.clone(), |f| f(&url));
+        let config = base_config(&service_url, dir.path(), &admin_key, &setup.vars);
+        let (addr, _ledger) = ewaybill::startup::spawn_with(config.clone(), setup.faults)
             .await
             .expect("service starts");
         let http = reqwest::Client::new();
@@ -380,6 +411,34 @@ pub fn tomorrow() -> String {
     (Utc::now().date_naive() + chrono::Days::new(1)).to_string()
 }
 
+/// A fresh document number.
+pub fn number() -> String {
+    format!("WB-{}", Uuid::now_v7().simple())
+}
+
+/// A signed consignor.issue of a new waybill numbered `number`.
+pub fn issue_envelope(
+    consignor: &Actor,
+    carrier: &Actor,
+    consignee: &Actor,
+    number: &str,
+) -> Value {
+    consignor.sign(
+        "consignor.issue",
+        Uuid::now_v7(),
+        None,
+        document(number, consignor, carrier, consignee),
+    )
+}
+
+impl TestApp {
+    /// Posts a signed consignor.issue to `POST /v1/waybills`.
+    pub async fn post_issue(&self, who: &Actor, envelope: &Value) -> (StatusCode, Value) {
+        self.call(who, Method::POST, "/v1/waybills", Some(envelope.clone()))
+            .await
+    }
+}
+
 /// Three companies and a waybill issued between them.
 pub struct Shipment {
     pub consignor: Actor,
@@ -471,7 +530,7 @@ macro_rules! on_both_backends {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    super::$name($crate::common::TestApp::sqlite_with(super::$vars).await).await
+                    super::$name($crate::common::TestApp::sqlite_with($crate::common::Setup::with_vars(super::$vars)).await).await
                 }
             )*
         }
@@ -479,7 +538,7 @@ macro_rules! on_both_backends {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    if let Some(app) = $crate::common::TestApp::postgres_with(super::$vars).await {
+                    if let Some(app) = $crate::common::TestApp::postgres_with($crate::common::Setup::with_vars(super::$vars)).await {
                         super::$name(app).await
                     }
                 }
