@@ -12,9 +12,9 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::document::{WaybillDocument, parse_document};
+use super::document::{WaybillDocument, check_document, read_all};
 use super::lifecycle::ActType;
-use super::validation::{FieldError, check_text, validate_document};
+use super::validation::{FieldError, check_free_text, check_text};
 
 /// How far `signed_at` may be from the server clock, either way.
 pub const SIGNED_AT_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
@@ -299,25 +299,19 @@ pub fn parse_header(act: &Value) -> Result<ActHeader, Vec<FieldError>> {
 pub fn parse_body(act_type: ActType, body: &Value) -> Result<ActBody, Vec<FieldError>> {
     match act_type {
         ActType::ConsignorIssue | ActType::ConsignorCorrect => {
-            let document = parse_document(body.clone()).map_err(|e| vec![e])?;
-            let errors = validate_document(&document);
-            if errors.is_empty() {
-                Ok(ActBody::Document(Box::new(document)))
-            } else {
-                Err(errors)
-            }
+            check_document(body).map(|document| ActBody::Document(Box::new(document)))
         }
         ActType::ConsignorCancel | ActType::CarrierDecline | ActType::ConsigneeReject => {
             let body: ReasonBody = typed(body)?;
             let mut errors = Vec::new();
-            check_text(&mut errors, "reason", &body.reason, MAX_REASON);
+            check_free_text(&mut errors, "reason", &body.reason, MAX_REASON);
             finish(errors, ActBody::Reason(body))
         }
         ActType::CarrierAccept => {
             let body: CarrierAcceptBody = typed(body)?;
             let mut errors = Vec::new();
             for (i, r) in body.reservations.iter().enumerate() {
-                check_text(
+                check_free_text(
                     &mut errors,
                     &format!("reservations[{i}].note"),
                     &r.note,
@@ -413,22 +407,9 @@ fn missing_or_type<T>(
     None
 }
 
-fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, Vec<FieldError>> {
-    serde_path_to_error::deserialize(body.clone()).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = e.inner().to_string();
-        let code = if message.starts_with("missing field") {
-            "missing_field"
-        } else if message.starts_with("unknown field") {
-            "unknown_field"
-        } else if message.starts_with("invalid type") {
-            "invalid_type"
-        } else {
-            "invalid_value"
-        };
-        vec![FieldError::new(path, code, message)]
-    })
+/// A body of a fixed shape, with every structural problem reported at once.
+fn typed<T: DeserializeOwned + ToSchema + 'static>(body: &Value) -> Result<T, Vec<FieldError>> {
+    read_all(body)
 }
 
 fn finish(errors: Vec<FieldError>, body: ActBody) -> Result<ActBody, Vec<FieldError>> {

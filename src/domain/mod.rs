@@ -4,6 +4,7 @@
 
 pub mod act;
 pub mod document;
+pub mod ijson;
 pub mod lifecycle;
 pub mod party;
 pub mod plate;
