@@ -8,6 +8,7 @@ mod auth;
 mod batch;
 mod concurrency;
 mod idempotency;
+mod input;
 mod inspect;
 mod interop;
 mod lifecycle;
