@@ -3,9 +3,16 @@
 //! [`validate_document`] never stops at the first problem: it returns every
 //! problem it finds, each as a [`FieldError`] with a path, a stable code and a
 //! readable message. Structural problems (missing or unknown fields, wrong
-//! JSON types) are found earlier by
-//! [`parse_document`](super::document::parse_document), which reports the
-//! first one with the same [`FieldError`] shape.
+//! JSON types) are found by
+//! [`read_all`](super::document::read_all), which also reports every one of
+//! them; [`check_document`](super::document::check_document) does both and
+//! runs the semantic rules ([`validate_parts`]) on every part of a document
+//! that could be read, so one request lists every problem, none of them a
+//! consequence of another.
+//!
+//! The text policy every request string is held to ([`forbidden_char`],
+//! [`check_json_text`]) lives here too: no control characters, except tab
+//! and line breaks in free text.
 //!
 //! # Paths
 //!
@@ -20,10 +27,11 @@
 //!
 //! | Code                | Raised by           | Meaning |
 //! |---------------------|---------------------|---------|
-//! | `missing_field`     | `parse_document`    | A required field is absent. |
-//! | `unknown_field`     | `parse_document`    | A field the contract does not define. |
-//! | `invalid_type`      | `parse_document`    | Wrong JSON type, e.g. a JSON number where a decimal string is required. |
-//! | `invalid_value`     | `parse_document`    | Right type, unparsable value: malformed decimal string, date, timestamp, unknown enum variant. |
+//! | `missing_field`     | `read_all`          | A required field is absent. |
+//! | `unknown_field`     | `read_all`          | A field the contract does not define. |
+//! | `invalid_type`      | `read_all`          | Wrong JSON type, e.g. a JSON number where a decimal string is required. |
+//! | `invalid_value`     | `read_all`          | Right type, unparsable value: malformed decimal string, date, timestamp, unknown enum variant. |
+//! | `control_character` | `validate_document`, `check_json_text` | A control character: any in single-line text, any but tab/LF/CR in free text. |
 //! | `required`          | `validate_document` | Empty (after trimming) where a value is required; no lines. |
 //! | `too_long`          | `validate_document` | Text longer than its limit (counted in characters). |
 //! | `invalid_country`   | `validate_document` | Not an uppercase ISO 3166-1 alpha-2 code. |
@@ -63,6 +71,12 @@
 //! * `totals.gross_amount` = sum of line amounts + sum of line VATs (i.e. the
 //!   expected net + expected VAT, so every wrong total is reported at once)
 //! * `totals.gross_weight_kg` = sum of line gross weights (exact, unrounded)
+//!
+//! The money totals are computed twice: from the line amounts as sent, and
+//! from the amounts as they should be. A total equal to either is accepted
+//! (a wrong line amount is then one error, on its line, however the sender
+//! added up); otherwise the expected value shown is the one from the
+//! amounts as sent. Totals are compared only when every line could be read.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -55,10 +55,7 @@ impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
-        Box::pin(async move {
-            let value = read_body(&req, payload).await?;
+        with_body(req, payload, |value| {
             let mut errors = Vec::new();
             check_json_text(&value, "", &mut errors);
             match read_all::<T>(&value) {
@@ -78,13 +75,19 @@ impl FromRequest for JsonValue {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
-        Box::pin(async move {
-            let value = read_body(&req, payload).await?;
-            checked_text(value).map(JsonValue)
-        })
+        with_body(req, payload, |value| checked_text(value).map(JsonValue))
     }
+}
+
+/// Reads the request's JSON body, then makes `S` of it.
+fn with_body<S: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    make: impl FnOnce(Value) -> Result<S, ApiError> + 'static,
+) -> LocalBoxFuture<'static, Result<S, ApiError>> {
+    let req = req.clone();
+    let payload = payload.take();
+    Box::pin(async move { make(read_body(&req, payload).await?) })
 }
 
 /// Reads one JSON value under the rules above: I-JSON, then the text policy.

@@ -313,6 +313,20 @@ async fn duplicate_members_are_refused(app: TestApp) {
         assert_eq!(problem["code"], "duplicate_member", "{path}");
         assert_eq!(problem["errors"][0]["path"], path, "{problem}");
     }
+    // A lone surrogate is not text at all.
+    let lone = text.replacen("\"number\":\"WB-DUP-1\"", "\"number\":\"WB-\\ud800\"", 1);
+    assert_ne!(lone, text);
+    let res = app
+        .post_raw(
+            &consignor,
+            "/v1/waybills",
+            "application/json",
+            &[],
+            lone.into_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["code"], "malformed_json");
     assert_eq!(waybill_count(&app, &consignor).await, 0);
 
     // A bulk item, and another body the API takes.
