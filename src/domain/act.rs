@@ -501,6 +501,40 @@ mod tests {
     }
 
     #[test]
+    fn every_structural_problem_of_a_body_at_once() {
+        let errors = parse_body(
+            ActType::CarrierAccept,
+            &json!({"reservations": [{"note": 5, "colour": "red"}, {"line_no": "1"}], "why": 1}),
+        )
+        .unwrap_err();
+        let mut found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code.as_str()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("reservations[0].colour", "unknown_field"),
+                ("reservations[0].note", "invalid_type"),
+                ("reservations[1].line_no", "invalid_type"),
+                ("reservations[1].note", "missing_field"),
+                ("why", "unknown_field"),
+            ]
+        );
+        let errors = parse_body(
+            ActType::CarrierChangeVehicle,
+            &json!({"vehicle_plate": "AB\t1", "vehicle_country": "LV", "reason": "tyre\nburst"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (errors[0].path.as_str(), errors[0].code.as_str()),
+            ("vehicle_plate", "control_character")
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+    }
+
+    #[test]
     fn received_quantity_must_be_a_string_and_non_negative() {
         let errors = parse_body(
             ActType::ConsigneeAccept,

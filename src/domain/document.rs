@@ -348,12 +348,7 @@ fn read_parts(value: &serde_json::Value) -> DocumentParts {
 fn strict<T: DeserializeOwned>(value: Option<&serde_json::Value>) -> Option<T> {
     let (hidden, required) = (HashSet::new(), Required::new());
     let ctx = strict_json::Ctx::new(&hidden, &required);
-    T::deserialize(strict_json::StrictValue::new(
-        value?.clone(),
-        String::new(),
-        &ctx,
-    ))
-    .ok()
+    T::deserialize(strict_json::StrictValue::new(value?, String::new(), &ctx)).ok()
 }
 
 /// Most structural problems collected from one value; each costs one more
@@ -387,11 +382,7 @@ where
     };
     while errors.len() < MAX_STRUCTURAL_ERRORS {
         let ctx = strict_json::Ctx::new(&hidden, &required);
-        let result = T::deserialize(strict_json::StrictValue::new(
-            value.clone(),
-            String::new(),
-            &ctx,
-        ));
+        let result = T::deserialize(strict_json::StrictValue::new(value, String::new(), &ctx));
         for path in ctx.take_missing() {
             let field = path.rsplit('.').next().unwrap_or(&path).to_owned();
             record(
@@ -497,12 +488,14 @@ mod strict_json {
     use std::cell::RefCell;
     use std::collections::HashSet;
 
-    use serde::de::value::StringDeserializer;
+    use serde::de::value::BorrowedStrDeserializer;
     use serde::de::{
         self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor,
     };
     use serde::forward_to_deserialize_any;
     use serde_json::{Error, Map, Value};
+
+    type Members<'a> = serde_json::map::Iter<'a>;
 
     use super::{Required, join_path};
 
@@ -543,13 +536,13 @@ mod strict_json {
     }
 
     pub(super) struct StrictValue<'a> {
-        value: Value,
+        value: &'a Value,
         path: String,
         ctx: &'a Ctx<'a>,
     }
 
     impl<'a> StrictValue<'a> {
-        pub(super) fn new(value: Value, path: String, ctx: &'a Ctx<'a>) -> Self {
+        pub(super) fn new(value: &'a Value, path: String, ctx: &'a Ctx<'a>) -> Self {
             StrictValue { value, path, ctx }
         }
     }
@@ -565,14 +558,14 @@ mod strict_json {
         }
     }
 
-    impl<'de> de::Deserializer<'de> for StrictValue<'_> {
+    impl<'de> de::Deserializer<'de> for StrictValue<'de> {
         type Error = Error;
 
         fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             let StrictValue { value, path, ctx } = self;
             match value {
                 Value::Array(items) => visitor.visit_seq(Seq {
-                    items: items.into_iter().enumerate(),
+                    items: items.iter().enumerate(),
                     path,
                     ctx,
                 }),
@@ -598,7 +591,7 @@ mod strict_json {
                     }
                     visitor.visit_map(Obj::new(map, path, ctx))
                 }
-                other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+                other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
             }
         }
 
@@ -647,7 +640,7 @@ mod strict_json {
         }
     }
 
-    impl<'de, 'a> IntoDeserializer<'de, Error> for StrictValue<'a> {
+    impl<'de> IntoDeserializer<'de, Error> for StrictValue<'de> {
         type Deserializer = Self;
 
         fn into_deserializer(self) -> Self {
@@ -656,12 +649,12 @@ mod strict_json {
     }
 
     struct Seq<'a> {
-        items: std::iter::Enumerate<std::vec::IntoIter<Value>>,
+        items: std::iter::Enumerate<std::slice::Iter<'a, Value>>,
         path: String,
         ctx: &'a Ctx<'a>,
     }
 
-    impl<'de> SeqAccess<'de> for Seq<'_> {
+    impl<'de> SeqAccess<'de> for Seq<'de> {
         type Error = Error;
 
         fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -684,16 +677,16 @@ mod strict_json {
     }
 
     struct Obj<'a> {
-        entries: serde_json::map::IntoIter,
-        value: Option<(Value, String)>,
+        entries: Members<'a>,
+        value: Option<(&'a Value, String)>,
         path: String,
         ctx: &'a Ctx<'a>,
     }
 
     impl<'a> Obj<'a> {
-        fn new(map: Map<String, Value>, path: String, ctx: &'a Ctx<'a>) -> Self {
+        fn new(map: &'a Map<String, Value>, path: String, ctx: &'a Ctx<'a>) -> Self {
             Obj {
-                entries: map.into_iter(),
+                entries: map.iter(),
                 value: None,
                 path,
                 ctx,
@@ -701,7 +694,7 @@ mod strict_json {
         }
     }
 
-    impl<'de> MapAccess<'de> for Obj<'_> {
+    impl<'de> MapAccess<'de> for Obj<'de> {
         type Error = Error;
 
         fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -709,12 +702,12 @@ mod strict_json {
             seed: K,
         ) -> Result<Option<K::Value>, Error> {
             for (key, value) in self.entries.by_ref() {
-                let path = join_path(&self.path, &key);
+                let path = join_path(&self.path, key);
                 if self.ctx.hidden.contains(&path) {
                     continue;
                 }
                 let ctx = self.ctx;
-                let key: StringDeserializer<Error> = key.into_deserializer();
+                let key = BorrowedStrDeserializer::<Error>::new(key);
                 let read = seed.deserialize(key).inspect_err(|_| ctx.locate(&path));
                 self.value = Some((value, path));
                 return read.map(Some);
