@@ -7,9 +7,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::domain::document::parse_document;
+use crate::domain::document::check_document;
 use crate::domain::projection::WaybillState;
-use crate::domain::validation::{FieldError, validate_document};
+use crate::domain::validation::FieldError;
 use crate::ubl::{self, ImportNote, UblError};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -140,15 +140,10 @@ fn to_ubl(json_text: &str, kind: Kind) -> anyhow::Result<String> {
             Ok(ubl::despatch_advice(&state.document, Some(state.id))?)
         }
         Kind::Despatch => {
-            let document = parse_document(value).map_err(|e| {
-                report_problems(std::slice::from_ref(&e));
-                anyhow::anyhow!("the input is not a waybill document")
-            })?;
-            let problems = validate_document(&document);
-            if !problems.is_empty() {
+            let document = check_document(&value).map_err(|problems| {
                 report_problems(&problems);
-                anyhow::bail!("the document has {} problem(s) above", problems.len());
-            }
+                anyhow::anyhow!("the document has {} problem(s) above", problems.len())
+            })?;
             Ok(ubl::despatch_advice(&document, None)?)
         }
         Kind::Receipt => {
@@ -166,6 +161,7 @@ fn to_ubl(json_text: &str, kind: Kind) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::document::parse_document;
 
     fn fixture(name: &str) -> String {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).unwrap()

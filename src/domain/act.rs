@@ -12,10 +12,10 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::document::{WaybillDocument, parse_document};
+use super::document::{WaybillDocument, check_document, read_all};
 use super::lifecycle::ActType;
 use super::plate::check_plate;
-use super::validation::{FieldError, check_text, codes, validate_document};
+use super::validation::{FieldError, add_unless_reported, check_free_text, check_text, codes};
 
 /// How far `signed_at` may be from the server clock, either way.
 pub const SIGNED_AT_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
@@ -307,7 +307,7 @@ pub enum Reading {
 }
 
 /// Codes of the rules only new acts are held to.
-pub const ADMISSION_ONLY: &[&str] = &[codes::INVALID_PLATE];
+pub const ADMISSION_ONLY: &[&str] = &[codes::INVALID_PLATE, codes::CONTROL_CHARACTER];
 
 /// Reads and checks a new act's body for its type. Paths are relative to
 /// the body, so a document problem reads `lines[2].quantity`.
@@ -323,21 +323,27 @@ fn parse_body_as(
     let finish = |errors, body| finish(reading, errors, body);
     match act_type {
         ActType::ConsignorIssue | ActType::ConsignorCorrect => {
-            let document = parse_document(body.clone()).map_err(|e| vec![e])?;
-            let errors = validate_document(&document);
-            finish(errors, ActBody::Document(Box::new(document)))
+            match check_document(body) {
+                Ok(document) => Ok(ActBody::Document(Box::new(document))),
+                // A recorded act may break only rules added since it was
+                // admitted: read it, and let `finish` drop those.
+                Err(errors) => match read_all::<WaybillDocument>(body) {
+                    Ok(document) => finish(errors, ActBody::Document(Box::new(document))),
+                    Err(_) => Err(errors),
+                },
+            }
         }
         ActType::ConsignorCancel | ActType::CarrierDecline | ActType::ConsigneeReject => {
             let body: ReasonBody = typed(body)?;
             let mut errors = Vec::new();
-            check_text(&mut errors, "reason", &body.reason, MAX_REASON);
+            check_free_text(&mut errors, "reason", &body.reason, MAX_REASON);
             finish(errors, ActBody::Reason(body))
         }
         ActType::CarrierAccept => {
             let body: CarrierAcceptBody = typed(body)?;
             let mut errors = Vec::new();
             for (i, r) in body.reservations.iter().enumerate() {
-                check_text(
+                check_free_text(
                     &mut errors,
                     &format!("reservations[{i}].note"),
                     &r.note,
@@ -350,9 +356,12 @@ fn parse_body_as(
             let body: ChangeVehicleBody = typed(body)?;
             let mut errors = Vec::new();
             check_text(&mut errors, "vehicle_plate", &body.vehicle_plate, 20);
-            errors.extend(check_plate("vehicle_plate", &body.vehicle_plate));
+            add_unless_reported(
+                &mut errors,
+                check_plate("vehicle_plate", &body.vehicle_plate),
+            );
             if let Some(trailer) = &body.trailer_plate {
-                errors.extend(check_plate("trailer_plate", trailer));
+                add_unless_reported(&mut errors, check_plate("trailer_plate", trailer));
             }
             if isocountry::CountryCode::for_alpha2(&body.vehicle_country).is_err() {
                 errors.push(FieldError::new(
@@ -450,22 +459,9 @@ fn missing_or_type<T>(
     None
 }
 
-fn typed<T: DeserializeOwned>(body: &Value) -> Result<T, Vec<FieldError>> {
-    serde_path_to_error::deserialize(body.clone()).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = e.inner().to_string();
-        let code = if message.starts_with("missing field") {
-            "missing_field"
-        } else if message.starts_with("unknown field") {
-            "unknown_field"
-        } else if message.starts_with("invalid type") {
-            "invalid_type"
-        } else {
-            "invalid_value"
-        };
-        vec![FieldError::new(path, code, message)]
-    })
+/// A body of a fixed shape, with every structural problem reported at once.
+fn typed<T: DeserializeOwned + ToSchema + 'static>(body: &Value) -> Result<T, Vec<FieldError>> {
+    read_all(body)
 }
 
 fn finish(
@@ -561,6 +557,40 @@ mod tests {
         let errors =
             parse_body(ActType::CarrierDecline, &json!({"reason": "x", "why": 1})).unwrap_err();
         assert_eq!(errors[0].code, "unknown_field");
+    }
+
+    #[test]
+    fn every_structural_problem_of_a_body_at_once() {
+        let errors = parse_body(
+            ActType::CarrierAccept,
+            &json!({"reservations": [{"note": 5, "colour": "red"}, {"line_no": "1"}], "why": 1}),
+        )
+        .unwrap_err();
+        let mut found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code.as_str()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("reservations[0].colour", "unknown_field"),
+                ("reservations[0].note", "invalid_type"),
+                ("reservations[1].line_no", "invalid_type"),
+                ("reservations[1].note", "missing_field"),
+                ("why", "unknown_field"),
+            ]
+        );
+        let errors = parse_body(
+            ActType::CarrierChangeVehicle,
+            &json!({"vehicle_plate": "AB\t1", "vehicle_country": "LV", "reason": "tyre\nburst"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (errors[0].path.as_str(), errors[0].code.as_str()),
+            ("vehicle_plate", "control_character")
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
     }
 
     #[test]

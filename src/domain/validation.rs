@@ -3,9 +3,16 @@
 //! [`validate_document`] never stops at the first problem: it returns every
 //! problem it finds, each as a [`FieldError`] with a path, a stable code and a
 //! readable message. Structural problems (missing or unknown fields, wrong
-//! JSON types) are found earlier by
-//! [`parse_document`](super::document::parse_document), which reports the
-//! first one with the same [`FieldError`] shape.
+//! JSON types) are found by
+//! [`read_all`](super::document::read_all), which also reports every one of
+//! them; [`check_document`](super::document::check_document) does both and
+//! runs the semantic rules ([`validate_parts`]) on every part of a document
+//! that could be read, so one request lists every problem, none of them a
+//! consequence of another.
+//!
+//! The text policy every request string is held to ([`forbidden_char`],
+//! [`check_json_text`]) lives here too: no control characters, except tab
+//! and line breaks in free text.
 //!
 //! # Paths
 //!
@@ -20,10 +27,11 @@
 //!
 //! | Code                | Raised by           | Meaning |
 //! |---------------------|---------------------|---------|
-//! | `missing_field`     | `parse_document`    | A required field is absent. |
-//! | `unknown_field`     | `parse_document`    | A field the contract does not define. |
-//! | `invalid_type`      | `parse_document`    | Wrong JSON type, e.g. a JSON number where a decimal string is required. |
-//! | `invalid_value`     | `parse_document`    | Right type, unparsable value: malformed decimal string, date, timestamp, unknown enum variant. |
+//! | `missing_field`     | `read_all`          | A required field is absent. |
+//! | `unknown_field`     | `read_all`          | A field the contract does not define. |
+//! | `invalid_type`      | `read_all`          | Wrong JSON type, e.g. a JSON number where a decimal string is required. |
+//! | `invalid_value`     | `read_all`          | Right type, unparsable value: malformed decimal string, date, timestamp, unknown enum variant. |
+//! | `control_character` | `validate_document`, `check_json_text` | A control character: any in single-line text, any but tab/LF/CR in free text. |
 //! | `required`          | `validate_document` | Empty (after trimming) where a value is required; no lines. |
 //! | `too_long`          | `validate_document` | Text longer than its limit (counted in characters). |
 //! | `invalid_country`   | `validate_document` | Not an uppercase ISO 3166-1 alpha-2 code. |
@@ -64,6 +72,12 @@
 //! * `totals.gross_amount` = sum of line amounts + sum of line VATs (i.e. the
 //!   expected net + expected VAT, so every wrong total is reported at once)
 //! * `totals.gross_weight_kg` = sum of line gross weights (exact, unrounded)
+//!
+//! The money totals are computed twice: from the line amounts as sent, and
+//! from the amounts as they should be. A total equal to either is accepted
+//! (a wrong line amount is then one error, on its line, however the sender
+//! added up); otherwise the expected value shown is the one from the
+//! amounts as sent. Totals are compared only when every line could be read.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -71,7 +85,9 @@ use std::fmt;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use super::document::{Address, GoodsLine, PartyRef, Place, WaybillDocument};
+use super::document::{
+    Address, GoodsLine, PartyRef, Place, Reference, Totals, Transport, WaybillDocument,
+};
 
 /// One problem found in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -135,6 +151,7 @@ pub mod codes {
     pub const AMOUNT_MISMATCH: &str = "amount_mismatch";
     pub const TOTAL_MISMATCH: &str = "total_mismatch";
     pub const INVALID_PLATE: &str = super::super::plate::INVALID_PLATE;
+    pub const CONTROL_CHARACTER: &str = "control_character";
 }
 
 use codes::*;
@@ -165,8 +182,13 @@ pub fn line_vat(line: &GoodsLine) -> Decimal {
 }
 
 fn checked_line_vat(line: &GoodsLine) -> Option<Decimal> {
-    line.amount
-        .checked_mul(line.vat_rate)?
+    vat_of(line.amount, line.vat_rate)
+}
+
+/// round(amount x rate / 100), `None` on overflow.
+fn vat_of(amount: Decimal, rate: Decimal) -> Option<Decimal> {
+    amount
+        .checked_mul(rate)?
         .checked_div(Decimal::ONE_HUNDRED)
         .map(round_money)
 }
@@ -174,86 +196,259 @@ fn checked_line_vat(line: &GoodsLine) -> Option<Decimal> {
 /// Checks every semantic rule and returns all problems, in document order.
 /// An empty vector means the document is valid.
 pub fn validate_document(doc: &WaybillDocument) -> Vec<FieldError> {
+    validate_parts(&DocumentParts::of(doc))
+}
+
+/// Checks every semantic rule on the parts of a document that could be
+/// read, in document order. A rule that needs a part that is missing or
+/// malformed is not checked: the structural problem is the one reported,
+/// never a consequence of it.
+pub fn validate_parts(doc: &DocumentParts) -> Vec<FieldError> {
     let mut v = Validator::default();
 
-    v.text("number", &doc.number, MAX_NUMBER);
-    v.party("consignor", &doc.consignor);
-    v.party("consignee", &doc.consignee);
-    v.party("carrier", &doc.carrier);
-    v.place("loading", &doc.loading);
-    v.place("unloading", &doc.unloading);
-    if doc.unloading.planned_at < doc.loading.planned_at {
+    if let Some(number) = &doc.number {
+        v.text("number", number, MAX_NUMBER);
+    }
+    for (prefix, party) in [
+        ("consignor", &doc.consignor),
+        ("consignee", &doc.consignee),
+        ("carrier", &doc.carrier),
+    ] {
+        if let Some(party) = party {
+            v.party(prefix, party);
+        }
+    }
+    if let Some(loading) = &doc.loading {
+        v.place("loading", loading);
+    }
+    if let Some(unloading) = &doc.unloading {
+        v.place("unloading", unloading);
+    }
+    if let (Some(loading), Some(unloading)) = (&doc.loading, &doc.unloading)
+        && unloading.planned_at < loading.planned_at
+    {
         v.push(
             "unloading.planned_at",
             BEFORE_LOADING,
             format!(
                 "unloading is planned before loading ({})",
-                doc.loading.planned_at.to_rfc3339()
+                loading.planned_at.to_rfc3339()
             ),
         );
     }
 
-    let t = &doc.transport;
-    v.text("transport.vehicle_plate", &t.vehicle_plate, MAX_PLATE);
-    v.optional_text(
-        "transport.trailer_plate",
-        t.trailer_plate.as_deref(),
-        MAX_PLATE,
-    );
-    v.plate("transport.vehicle_plate", Some(&t.vehicle_plate));
-    v.plate("transport.trailer_plate", t.trailer_plate.as_deref());
-    v.country("transport.vehicle_country", &t.vehicle_country);
-    v.optional_text("transport.driver_name", t.driver_name.as_deref(), MAX_NAME);
+    if let Some(t) = &doc.transport {
+        v.text("transport.vehicle_plate", &t.vehicle_plate, MAX_PLATE);
+        v.optional_text(
+            "transport.trailer_plate",
+            t.trailer_plate.as_deref(),
+            MAX_PLATE,
+        );
+        v.plate("transport.vehicle_plate", Some(&t.vehicle_plate));
+        v.plate("transport.trailer_plate", t.trailer_plate.as_deref());
+        v.country("transport.vehicle_country", &t.vehicle_country);
+        v.optional_text("transport.driver_name", t.driver_name.as_deref(), MAX_NAME);
+    }
 
-    if !is_currency(&doc.currency) {
+    if let Some(currency) = &doc.currency
+        && !is_currency(currency)
+    {
         v.push(
             "currency",
             INVALID_CURRENCY,
-            format!("`{}` is not an ISO 4217 currency code", doc.currency),
+            format!("`{}` is not an ISO 4217 currency code", printable(currency)),
         );
     }
 
-    if doc.lines.is_empty() {
-        v.push("lines", REQUIRED, "at least one goods line is required");
-    }
-    let mut first_index_of: HashMap<u32, usize> = HashMap::new();
-    for (i, line) in doc.lines.iter().enumerate() {
-        let prefix = format!("lines[{i}]");
-        if line.line_no != 0 {
-            if let Some(first) = first_index_of.get(&line.line_no) {
-                v.push(
-                    format!("{prefix}.line_no"),
-                    DUPLICATE_LINE_NO,
-                    format!("line_no {} is already used by lines[{first}]", line.line_no),
-                );
-            } else {
-                first_index_of.insert(line.line_no, i);
-            }
+    if let Some(lines) = &doc.lines {
+        if lines.is_empty() {
+            v.push("lines", REQUIRED, "at least one goods line is required");
         }
-        v.line(&prefix, line);
+        let mut first_index_of: HashMap<u32, usize> = HashMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(line) = line else { continue };
+            let prefix = format!("lines[{i}]");
+            if line.line_no != 0 {
+                if let Some(first) = first_index_of.get(&line.line_no) {
+                    v.push(
+                        format!("{prefix}.line_no"),
+                        DUPLICATE_LINE_NO,
+                        format!("line_no {} is already used by lines[{first}]", line.line_no),
+                    );
+                } else {
+                    first_index_of.insert(line.line_no, i);
+                }
+            }
+            v.line(&prefix, line);
+        }
     }
 
-    v.totals(doc);
+    if let Some(totals) = &doc.totals {
+        v.totals(totals, doc.lines.as_deref());
+    }
 
     for (i, reference) in doc.references.iter().enumerate() {
-        v.text(
-            &format!("references[{i}].number"),
-            &reference.number,
-            MAX_NUMBER,
-        );
+        if let Some(reference) = reference {
+            v.text(
+                &format!("references[{i}].number"),
+                &reference.number,
+                MAX_NUMBER,
+            );
+        }
     }
 
-    v.optional_text("notes", doc.notes.as_deref(), MAX_NOTES);
+    if let Some(notes) = &doc.notes {
+        v.free_text("notes", notes, MAX_NOTES);
+    }
 
     v.errors
 }
 
-/// Required text (non-blank, at most `max` characters) for the other
-/// request bodies, with the same codes as the document's fields.
+/// The parts of a waybill document that semantic validation looks at, each
+/// `None` when it is absent or could not be read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentParts {
+    pub number: Option<String>,
+    pub consignor: Option<PartyRef>,
+    pub consignee: Option<PartyRef>,
+    pub carrier: Option<PartyRef>,
+    pub loading: Option<Place>,
+    pub unloading: Option<Place>,
+    pub transport: Option<Transport>,
+    pub currency: Option<String>,
+    /// `None` when there is no readable list; an element is `None` when
+    /// that line could not be read.
+    pub lines: Option<Vec<Option<GoodsLine>>>,
+    pub totals: Option<Totals>,
+    pub references: Vec<Option<Reference>>,
+    pub notes: Option<String>,
+}
+
+impl DocumentParts {
+    /// Every part of a complete document.
+    pub fn of(doc: &WaybillDocument) -> Self {
+        Self {
+            number: Some(doc.number.clone()),
+            consignor: Some(doc.consignor.clone()),
+            consignee: Some(doc.consignee.clone()),
+            carrier: Some(doc.carrier.clone()),
+            loading: Some(doc.loading.clone()),
+            unloading: Some(doc.unloading.clone()),
+            transport: Some(doc.transport.clone()),
+            currency: Some(doc.currency.clone()),
+            lines: Some(doc.lines.iter().cloned().map(Some).collect()),
+            totals: Some(doc.totals.clone()),
+            references: doc.references.iter().cloned().map(Some).collect(),
+            notes: doc.notes.clone(),
+        }
+    }
+}
+
+/// Adds `error` unless its path already has a problem: a field that broke
+/// a general rule (e.g. a control character) is not reported again by a
+/// rule that follows from it.
+pub fn add_unless_reported(errors: &mut Vec<FieldError>, error: Option<FieldError>) {
+    if let Some(error) = error
+        && !errors.iter().any(|e| e.path == error.path)
+    {
+        errors.push(error);
+    }
+}
+
+/// Required single-line text (non-blank, at most `max` characters, no
+/// control characters) for the other request bodies, with the same codes
+/// as the document's fields.
 pub fn check_text(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize) {
     let mut v = Validator::default();
     v.text(path, value, max);
     errors.extend(v.errors);
+}
+
+/// Required free text (may hold tabs and line breaks) for the other request
+/// bodies: non-blank and at most `max` characters.
+pub fn check_free_text(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize) {
+    let mut v = Validator::default();
+    if value.trim().is_empty() {
+        v.push(path, REQUIRED, "must not be empty");
+    } else {
+        v.free_text(path, value, max);
+    }
+    errors.extend(v.errors);
+}
+
+/// Where a piece of text may hold layout characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// Notes, descriptions, reasons: tab, line feed and carriage return are fine.
+    Free,
+    /// Names, numbers, codes, plates, cities: one line, no control characters.
+    SingleLine,
+}
+
+/// The first character of `text` that `kind` refuses: a C0 control
+/// character (U+0000 to U+001F, which the database cannot store or which
+/// breaks the line a field is shown on) or DEL, except tab, line feed and
+/// carriage return in free text. Rust strings hold no lone surrogates.
+pub fn forbidden_char(text: &str, kind: TextKind) -> Option<char> {
+    text.chars().find(|&c| {
+        let layout = matches!(c, '\t' | '\n' | '\r');
+        (c.is_ascii_control()) && !(layout && kind == TextKind::Free)
+    })
+}
+
+/// The text policy every JSON request body is held to before anything
+/// reads it: no member name and no string anywhere may hold a character
+/// that [`forbidden_char`] refuses in free text. One error per offending
+/// string, with its path (`act.body.consignor.reg_no`; the root is `""`).
+pub fn check_json_text(value: &serde_json::Value, path: &str, errors: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let Some(c) = forbidden_char(s, TextKind::Free) {
+                errors.push(control_character(path, c));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_json_text(item, &format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                let member_path = join_path(path, name);
+                if let Some(c) = forbidden_char(name, TextKind::Free) {
+                    errors.push(control_character(&member_path, c));
+                }
+                check_json_text(member, &member_path, errors);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+fn control_character(path: &str, c: char) -> FieldError {
+    FieldError::new(
+        path,
+        CONTROL_CHARACTER,
+        format!(
+            "must not contain the control character U+{:04X}",
+            u32::from(c)
+        ),
+    )
+}
+
+/// `text` with control characters shown as `\u{..}`, for messages.
+fn printable(text: &str) -> String {
+    text.escape_debug().to_string()
+}
+
+/// Joins a path and a member name: `a.b` (the root is `""`).
+pub(crate) fn join_path(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{prefix}.{field}")
+    }
 }
 
 #[derive(Default)]
@@ -266,18 +461,35 @@ impl Validator {
         self.errors.push(FieldError::new(path, code, message));
     }
 
-    /// Required text: non-blank and at most `max` characters.
+    /// Required single-line text: non-blank, at most `max` characters, no
+    /// control characters.
     fn text(&mut self, path: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
             self.push(path, REQUIRED, "must not be empty");
         } else {
-            self.max_len(path, value, max);
+            self.single_line(path, value, max);
         }
     }
 
     fn optional_text(&mut self, path: &str, value: Option<&str>, max: usize) {
         if let Some(value) = value {
-            self.max_len(path, value, max);
+            self.single_line(path, value, max);
+        }
+    }
+
+    fn single_line(&mut self, path: &str, value: &str, max: usize) {
+        match forbidden_char(value, TextKind::SingleLine) {
+            Some(c) => self.errors.push(control_character(path, c)),
+            None => self.max_len(path, value, max),
+        }
+    }
+
+    /// Optional free text: tabs and line breaks allowed, other control
+    /// characters not, at most `max` characters.
+    fn free_text(&mut self, path: &str, value: &str, max: usize) {
+        match forbidden_char(value, TextKind::Free) {
+            Some(c) => self.errors.push(control_character(path, c)),
+            None => self.max_len(path, value, max),
         }
     }
 
@@ -293,8 +505,8 @@ impl Validator {
     }
 
     fn plate(&mut self, path: &str, value: Option<&str>) {
-        self.errors
-            .extend(value.and_then(|plate| super::plate::check_plate(path, plate)));
+        let error = value.and_then(|plate| super::plate::check_plate(path, plate));
+        add_unless_reported(&mut self.errors, error);
     }
 
     fn country(&mut self, path: &str, value: &str) {
@@ -302,7 +514,10 @@ impl Validator {
             self.push(
                 path,
                 INVALID_COUNTRY,
-                format!("`{value}` is not an uppercase ISO 3166-1 alpha-2 country code"),
+                format!(
+                    "`{}` is not an uppercase ISO 3166-1 alpha-2 country code",
+                    printable(value)
+                ),
             );
         }
     }
@@ -343,14 +558,21 @@ impl Validator {
                 "must be greater than zero",
             );
         }
-        self.text(&path("description"), &line.description, MAX_DESCRIPTION);
+        if line.description.trim().is_empty() {
+            self.push(path("description"), REQUIRED, "must not be empty");
+        } else {
+            self.free_text(&path("description"), &line.description, MAX_DESCRIPTION);
+        }
         if let Some(cn) = &line.cn_code
             && !is_digits(cn, 8)
         {
             self.push(
                 path("cn_code"),
                 INVALID_CN_CODE,
-                format!("`{cn}` is not an 8-digit Combined Nomenclature code"),
+                format!(
+                    "`{}` is not an 8-digit Combined Nomenclature code",
+                    printable(cn)
+                ),
             );
         }
         if line.quantity <= Decimal::ZERO {
@@ -366,7 +588,7 @@ impl Validator {
                 INVALID_UNIT,
                 format!(
                     "`{}` is not a UN/ECE Rec 20 unit code (2-3 uppercase letters or digits, e.g. KGM, LTR, C62)",
-                    line.unit
+                    printable(&line.unit)
                 ),
             );
         }
@@ -433,7 +655,7 @@ impl Validator {
             self.push(
                 path("dangerous_goods_un"),
                 INVALID_UN_NUMBER,
-                format!("`{un}` is not a 4-digit UN number"),
+                format!("`{}` is not a 4-digit UN number", printable(un)),
             );
         }
     }
@@ -448,42 +670,62 @@ impl Validator {
         }
     }
 
-    fn totals(&mut self, doc: &WaybillDocument) {
-        let totals = &doc.totals;
+    /// The totals against the lines, when every line could be read (a line
+    /// that could not is reported by itself; totals over the others would
+    /// only report its absence again).
+    ///
+    /// Each total is compared with the lines twice: with the amounts as
+    /// sent, and with the amounts as they should be (quantity x unit_price).
+    /// A total that agrees with either is right: a wrong line amount is
+    /// reported once, on its line, however the sender added up. A total
+    /// that agrees with neither is reported with the sum of the amounts as
+    /// sent, so a wrong gross is never hidden behind a wrong net or VAT.
+    fn totals(&mut self, totals: &Totals, lines: Option<&[Option<GoodsLine>]>) {
         self.money_scale("totals.net_amount", totals.net_amount);
         self.money_scale("totals.vat_amount", totals.vat_amount);
         self.money_scale("totals.gross_amount", totals.gross_amount);
 
-        let net = checked_sum(doc.lines.iter().map(|l| Some(l.amount)));
-        let vat = checked_sum(doc.lines.iter().map(checked_line_vat));
-        let gross = net.zip(vat).and_then(|(n, v)| n.checked_add(v));
-        let weight = checked_sum(doc.lines.iter().map(|l| Some(l.gross_weight_kg)));
+        let Some(lines) =
+            lines.and_then(|lines| lines.iter().map(Option::as_ref).collect::<Option<Vec<_>>>())
+        else {
+            return;
+        };
+        let sent = Sums::of(lines.iter().map(|l| Some((l.amount, l.vat_rate))));
+        let computed = Sums::of(lines.iter().map(|l| {
+            let amount = round_money(l.quantity.checked_mul(l.unit_price)?);
+            Some((amount, l.vat_rate))
+        }));
+        let weight = checked_sum(lines.iter().map(|l| Some(l.gross_weight_kg)));
 
-        self.total(
+        let mut total = |path, actual, expected, alternative, what| {
+            self.total(path, actual, expected, alternative, what, true);
+        };
+        total(
             "totals.net_amount",
             totals.net_amount,
-            net,
+            sent.net,
+            computed.net,
             "the sum of line amounts",
-            true,
         );
-        self.total(
+        total(
             "totals.vat_amount",
             totals.vat_amount,
-            vat,
+            sent.vat,
+            computed.vat,
             "the sum of line VAT",
-            true,
         );
-        self.total(
+        total(
             "totals.gross_amount",
             totals.gross_amount,
-            gross,
+            sent.gross,
+            computed.gross,
             "net amount + VAT amount",
-            true,
         );
         self.total(
             "totals.gross_weight_kg",
             totals.gross_weight_kg,
             weight,
+            None,
             "the sum of line gross weights",
             false,
         );
@@ -494,11 +736,12 @@ impl Validator {
         path: &str,
         actual: Decimal,
         expected: Option<Decimal>,
+        alternative: Option<Decimal>,
         what: &str,
         money: bool,
     ) {
         match expected {
-            Some(expected) if actual != expected => {
+            Some(expected) if actual != expected && alternative != Some(actual) => {
                 let shown = if money {
                     cents(expected)
                 } else {
@@ -519,6 +762,23 @@ impl Validator {
                 format!("{what} is too large to compute"),
             ),
         }
+    }
+}
+
+/// Net, VAT and gross of a set of (amount, VAT rate) lines; `None` where a
+/// line is missing or the arithmetic overflows.
+struct Sums {
+    net: Option<Decimal>,
+    vat: Option<Decimal>,
+    gross: Option<Decimal>,
+}
+
+impl Sums {
+    fn of(lines: impl Iterator<Item = Option<(Decimal, Decimal)>> + Clone) -> Self {
+        let net = checked_sum(lines.clone().map(|l| l.map(|(amount, _)| amount)));
+        let vat = checked_sum(lines.map(|l| l.and_then(|(amount, rate)| vat_of(amount, rate))));
+        let gross = net.zip(vat).and_then(|(n, v)| n.checked_add(v));
+        Self { net, vat, gross }
     }
 }
 
@@ -560,7 +820,7 @@ fn is_currency(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::document::parse_document;
+    use super::super::document::{check_document, parse_document};
     use super::*;
     use rust_decimal_macros::dec;
     use serde_json::{Value, json};
@@ -783,6 +1043,174 @@ mod tests {
         assert!(msg("totals.gross_amount", "total_mismatch").contains("expected 1486.136"));
         assert!(msg("totals.gross_weight_kg", "total_mismatch").contains("expected 2039"));
         assert!(msg("consignor.name", "too_long").contains("201"));
+    }
+
+    fn check_pairs(value: Value) -> Vec<(String, String)> {
+        match check_document(&value) {
+            Ok(_) => vec![],
+            Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+        }
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn structural_and_semantic_problems_come_together() {
+        let mut v = brewery();
+        v.as_object_mut().unwrap().remove("consignee");
+        v["lines"][1]["unit"] = json!("litre");
+        v["currency"] = json!("EURO");
+        assert_eq!(
+            check_pairs(v),
+            owned(&[
+                ("consignee", "missing_field"),
+                ("currency", "invalid_currency"),
+                ("lines[1].unit", "invalid_unit"),
+            ])
+        );
+    }
+
+    #[test]
+    fn every_structural_problem_without_cascades() {
+        let mut v = brewery();
+        v.as_object_mut().unwrap().remove("consignee");
+        v.as_object_mut().unwrap().remove("carrier");
+        v["lines"][0]["quantity"] = json!(1200); // a number, not a string
+        v["lines"][1]["colour"] = json!("dark");
+        v["lines"][1].as_object_mut().unwrap().remove("unit");
+        v["loading"]["address"]
+            .as_object_mut()
+            .unwrap()
+            .remove("city");
+        v["transport"] = json!("AB-1234");
+        v["references"][0]["kind"] = json!("receipt");
+        v["extra"] = json!(true);
+        let pairs = check_pairs(v);
+        let mut sorted = pairs.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            owned(&[
+                ("carrier", "missing_field"),
+                ("consignee", "missing_field"),
+                ("extra", "unknown_field"),
+                ("lines[0].quantity", "invalid_type"),
+                ("lines[1].colour", "unknown_field"),
+                ("lines[1].unit", "missing_field"),
+                ("loading.address.city", "missing_field"),
+                ("references[0].kind", "invalid_value"),
+                ("transport", "invalid_type"),
+            ]),
+            "{pairs:#?}"
+        );
+        // No totals are judged: two lines could not be read.
+    }
+
+    #[test]
+    fn structural_reading_of_a_valid_document_is_the_typed_one() {
+        let d = check_document(&brewery()).unwrap();
+        assert_eq!(d, doc(brewery()));
+    }
+
+    /// Line 2 of the brewery: 600 x 1.4275 = 856.50. Sent as 856.60 instead.
+    /// VAT 21 % of 856.60 = 179.886 -> 179.89 (of 856.50: 179.87).
+    #[test]
+    fn a_wrong_line_amount_is_one_error_on_its_line() {
+        // Totals added up from the right amounts (as in brewery()).
+        let mut v = brewery();
+        v["lines"][1]["amount"] = json!("856.60");
+        assert_eq!(
+            check_pairs(v.clone()),
+            owned(&[("lines[1].amount", "amount_mismatch")])
+        );
+        // Totals added up from the amounts as sent: net 2220.00 + 856.60 =
+        // 3076.60, VAT 466.20 + 179.89 = 646.09, gross 3722.69.
+        v["totals"]["net_amount"] = json!("3076.60");
+        v["totals"]["vat_amount"] = json!("646.09");
+        v["totals"]["gross_amount"] = json!("3722.69");
+        assert_eq!(
+            check_pairs(v),
+            owned(&[("lines[1].amount", "amount_mismatch")])
+        );
+    }
+
+    #[test]
+    fn a_wrong_total_is_reported_alone_and_with_the_right_expectation() {
+        // Net mistyped: gross still agrees with the lines, so only net.
+        let mut v = brewery();
+        v["totals"]["net_amount"] = json!("3067.50");
+        let errors = check_document(&v).unwrap_err();
+        assert_eq!(
+            pairs(&errors),
+            vec![("totals.net_amount", "total_mismatch")]
+        );
+        assert!(
+            errors[0].message.contains("expected 3076.50"),
+            "{}",
+            errors[0].message
+        );
+
+        // Gross wrong while net and VAT are right: never hidden.
+        let mut v = brewery();
+        v["totals"]["gross_amount"] = json!("3722.75");
+        let errors = check_document(&v).unwrap_err();
+        assert_eq!(
+            pairs(&errors),
+            vec![("totals.gross_amount", "total_mismatch")]
+        );
+        assert!(
+            errors[0].message.contains("expected 3722.57"),
+            "{}",
+            errors[0].message
+        );
+
+        // A wrong line amount and, independently, a wrong gross: both.
+        let mut v = brewery();
+        v["lines"][1]["amount"] = json!("856.60");
+        v["totals"]["gross_amount"] = json!("3800.00");
+        let errors = check_document(&v).unwrap_err();
+        assert_eq!(
+            pairs(&errors),
+            vec![
+                ("lines[1].amount", "amount_mismatch"),
+                ("totals.gross_amount", "total_mismatch")
+            ]
+        );
+        // Expected from the amounts as sent: 3076.60 + 646.09.
+        assert!(
+            errors[1].message.contains("expected 3722.69"),
+            "{}",
+            errors[1].message
+        );
+    }
+
+    #[test]
+    fn control_characters_follow_the_kind_of_text() {
+        assert_eq!(forbidden_char("a\tb\nc\r", TextKind::Free), None);
+        assert_eq!(forbidden_char("a\tb", TextKind::SingleLine), Some('\t'));
+        assert_eq!(forbidden_char("a\u{0}", TextKind::Free), Some('\0'));
+        assert_eq!(forbidden_char("\u{1b}[31m", TextKind::Free), Some('\u{1b}'));
+        assert_eq!(forbidden_char("a\u{7f}", TextKind::Free), Some('\u{7f}'));
+        assert_eq!(forbidden_char("Rīga – Tallinn", TextKind::SingleLine), None);
+
+        let mut v = brewery();
+        v["number"] = json!("WB\n1");
+        v["loading"]["address"]["city"] = json!("R\u{0}ga");
+        v["lines"][0]["description"] = json!("Lager\nbeer");
+        v["notes"] = json!("one\ttwo\u{0}");
+        assert_eq!(
+            check_pairs(v),
+            owned(&[
+                ("number", "control_character"),
+                ("loading.address.city", "control_character"),
+                ("notes", "control_character"),
+            ])
+        );
     }
 
     #[test]

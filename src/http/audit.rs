@@ -10,6 +10,7 @@ use crate::storage::audit::{self, AccessRecord};
 use crate::storage::{DbConnection, time};
 
 use super::auth::Caller;
+use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 
@@ -97,7 +98,7 @@ pub struct AuditQuery {
 pub async fn access_trail(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if !matches!(caller.kind, PartyKind::Operator | PartyKind::Oversight) {
         return Err(ApiError::forbidden(

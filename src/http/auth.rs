@@ -16,9 +16,11 @@ use utoipa::ToSchema;
 use crate::domain::party::PartyKind;
 use crate::storage::{assertions, keys, time};
 
+use super::input::Json;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use super::tokens::{AUDIENCE, AssertionClaims, MAX_ASSERTION_LIFETIME_SECS};
+use crate::domain::validation::{TextKind, forbidden_char};
 
 /// The authenticated party behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +150,7 @@ pub struct TokenResponse {
 #[post("/v1/auth/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
-    body: web::Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let assertion = body.into_inner().assertion;
     let refuse = |code: &'static str, detail: &str| ApiError::unauthorized(code, detail.to_owned());
@@ -162,6 +164,12 @@ pub async fn issue_token(
         .kid
         .ok_or_else(|| refuse("invalid_assertion", "the JWS header needs kid (the key_id)"))?;
 
+    if forbidden_char(&kid, TextKind::SingleLine).is_some() {
+        return Err(refuse(
+            "invalid_assertion",
+            "the JWS header's kid holds a control character",
+        ));
+    }
     let lookup_kid = kid.clone();
     let key = state
         .db(move |conn| Ok(keys::find(conn, &lookup_kid)?))
@@ -211,10 +219,13 @@ pub async fn issue_token(
     if claims.iat > now + 60 {
         return Err(refuse("assertion_not_yet_valid", "iat is in the future"));
     }
-    if claims.jti.is_empty() || claims.jti.len() > 200 {
+    if claims.jti.is_empty()
+        || claims.jti.len() > 200
+        || forbidden_char(&claims.jti, TextKind::SingleLine).is_some()
+    {
         return Err(refuse(
             "invalid_assertion",
-            "jti must be 1 to 200 characters",
+            "jti must be 1 to 200 characters, none of them a control character",
         ));
     }
 

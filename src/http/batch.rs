@@ -391,7 +391,7 @@ fn split_items(
                     ),
                 ))
             } else {
-                serde_json::from_str::<Value>(text).map_err(|e| malformed(&e))
+                super::input::parse_value(text.as_bytes())
             };
             let waybill_id = stage.as_ref().ok().and_then(named_waybill);
             Item {

@@ -17,6 +17,7 @@ use crate::storage::events::EventRow;
 use crate::storage::feed as feed_index;
 
 use super::auth::Caller;
+use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use super::waybills::EventView;
@@ -86,7 +87,7 @@ fn decode(cursor: &str) -> Result<i64, ApiError> {
 pub async fn feed(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<FeedQuery>,
+    query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if caller.kind != PartyKind::Company {
         return Err(ApiError::forbidden(

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use crate::domain::lifecycle::Status;
 use crate::domain::party::PartyKind;
 use crate::domain::plate::{normalize_city, normalize_plate};
-use crate::domain::validation::{FieldError, check_text};
+use crate::domain::validation::{FieldError, check_free_text};
 use crate::ledger::apply::parse_state;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};
@@ -19,6 +19,7 @@ use crate::storage::{time, waybills};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::input::{Json, Query};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use super::waybills::{WaybillSummary, decode_cursor, encode_cursor};
@@ -82,7 +83,7 @@ pub struct ShipmentPage {
 pub async fn shipments(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ShipmentQuery>,
+    query: Query<ShipmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_authority(&caller)?;
     let query = query.into_inner();
@@ -344,7 +345,7 @@ fn validate_inspection(
         ));
     }
     if let Some(note) = &req.note {
-        check_text(&mut errors, "note", note, 2000);
+        check_free_text(&mut errors, "note", note, 2000);
     }
     errors
 }
@@ -368,7 +369,7 @@ pub async fn record_inspection(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<uuid::Uuid>,
-    body: web::Json<InspectionRequest>,
+    body: Json<InspectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     require_authority(&caller)?;
     let req = body.into_inner();

@@ -24,6 +24,7 @@ use crate::storage::{DbConnection, time, tree, waybills};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::receipts::proof_failed;
 use super::state::AppState;
@@ -112,7 +113,7 @@ pub struct HistoryQuery {
 pub async fn checkpoints(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<HistoryQuery>,
+    query: Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     log_reader(&caller)?;
     let limit = super::page_limit(query.limit, 100, 1000)?;
@@ -209,7 +210,7 @@ fn encode_all(hashes: &[merkle::Hash]) -> Vec<String> {
 pub async fn inclusion(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<InclusionQuery>,
+    query: Query<InclusionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let InclusionQuery { index, size } = query.into_inner();
     if index >= size {
@@ -275,7 +276,7 @@ pub struct ConsistencyProofView {
 pub async fn consistency(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ConsistencyQuery>,
+    query: Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     log_reader(&caller)?;
     let ConsistencyQuery { from, to } = query.into_inner();
@@ -333,7 +334,7 @@ pub struct EntriesPage {
 pub async fn entries(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<EntriesQuery>,
+    query: Query<EntriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     log_reader(&caller)?;
     let EntriesQuery { start, end } = query.into_inner();

@@ -7,6 +7,7 @@ pub mod body;
 pub mod feed;
 pub mod health;
 pub mod idempotency;
+pub mod input;
 pub mod inspect;
 pub mod intake;
 pub mod log;

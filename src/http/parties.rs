@@ -15,6 +15,7 @@ use crate::storage::parties::PartyRow;
 use crate::storage::{keys, parties, time};
 
 use super::auth::Caller;
+use super::input::{Json, Query, path_text};
 use super::problem::{ApiError, Problem};
 use super::receipts::{Receipt, receipt};
 use super::state::AppState;
@@ -165,7 +166,7 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
 pub async fn create_party(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreatePartyRequest>,
+    body: Json<CreatePartyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(PartyKind::Operator)?;
     let req = body.into_inner();
@@ -226,7 +227,7 @@ pub struct PartyQuery {
 pub async fn list_parties(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<PartyQuery>,
+    query: Query<PartyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(PartyKind::Operator)?;
     let query = query.into_inner();
@@ -275,6 +276,7 @@ pub async fn get_party(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    path_text("id", &id)?;
     may_see_party(&caller, &id)?;
     let row = state
         .db(move |conn| Ok(parties::find(conn, &id)?))
@@ -317,9 +319,10 @@ pub async fn register_key(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<RegisterKeyRequest>,
+    body: Json<RegisterKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let party_id = path.into_inner();
+    path_text("id", &party_id)?;
     may_see_party(&caller, &party_id)?;
     let req = body.into_inner();
     let mut errors = Vec::new();
@@ -385,6 +388,7 @@ pub async fn list_keys(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let party_id = path.into_inner();
+    path_text("id", &party_id)?;
     may_see_party(&caller, &party_id)?;
     let rows = state
         .db(move |conn| {
@@ -417,6 +421,8 @@ pub async fn revoke_key(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (party_id, key_id) = path.into_inner();
+    path_text("id", &party_id)?;
+    path_text("key_id", &key_id)?;
     may_see_party(&caller, &party_id)?;
     let committed = state
         .sequencer

@@ -19,6 +19,7 @@ use crate::storage::{DbConnection, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::input::Query;
 use super::inspect::{require_authority, to_text};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
@@ -97,7 +98,7 @@ pub struct RiskBrief {
 pub async fn risk_list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<RiskQuery>,
+    query: Query<RiskQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_authority(&caller)?;
     let query = query.into_inner();

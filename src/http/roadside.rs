@@ -63,6 +63,7 @@ use crate::storage::waybills::{self, WaybillRow};
 use crate::storage::{DbConnection, keys, parties, time, tree};
 
 use super::auth::Caller;
+use super::input::Query;
 use super::negotiate::{Representation, choose};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
@@ -318,7 +319,7 @@ pub async fn waybill_qr(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: web::Query<QrQuery>,
+    query: Query<QrQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let format = qr_format(&req, query.format.as_deref())?;

@@ -6,7 +6,6 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -23,6 +22,7 @@ use crate::storage::{DbConnection, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::input::{JsonValue, Query};
 use super::intake::{Route, submit_one};
 use super::negotiate::{Format, choose};
 use super::problem::{ApiError, Problem};
@@ -161,7 +161,7 @@ pub struct ListQuery {
 pub async fn issue(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<Value>,
+    body: JsonValue,
 ) -> Result<HttpResponse, ApiError> {
     submit_one(&state, caller, body.into_inner(), Route::Issue).await
 }
@@ -185,7 +185,7 @@ pub async fn append(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: JsonValue,
 ) -> Result<HttpResponse, ApiError> {
     submit_one(
         &state,
@@ -309,7 +309,7 @@ pub async fn list_events(
 pub async fn list_waybills(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)?;

@@ -9,13 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::party::PartyKind;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{FieldError, TextKind, codes, forbidden_char};
 use crate::storage::deliveries::{self, DeliveryRow};
 use crate::storage::time;
 use crate::storage::webhooks::{self, WebhookRow};
 use crate::webhooks::{EventTypes, target};
 
 use super::auth::Caller;
+use super::input::{Json, Query};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use super::waybills::{decode_cursor, encode_cursor};
@@ -187,7 +188,15 @@ fn delivery_view(row: DeliveryRow) -> Result<DeliveryView, ApiError> {
 /// Checks a registration; every problem at once, with its field path.
 fn validate(body: &NewWebhook, allow_private: bool) -> Result<EventTypes, ApiError> {
     let mut errors: Vec<FieldError> = Vec::new();
-    if let Err(e) = target::check_url(body.url.trim(), allow_private) {
+    // The URL parser would drop a tab or line break silently; the stored
+    // URL must be the one that was checked.
+    if forbidden_char(&body.url, TextKind::SingleLine).is_some() {
+        errors.push(FieldError::new(
+            "url",
+            codes::CONTROL_CHARACTER,
+            "the URL must not contain control characters",
+        ));
+    } else if let Err(e) = target::check_url(body.url.trim(), allow_private) {
         errors.push(e);
     }
     let types = EventTypes::parse(&body.event_types).map_err(|e| errors.extend(e));
@@ -224,7 +233,7 @@ fn validate(body: &NewWebhook, allow_private: bool) -> Result<EventTypes, ApiErr
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewWebhook>,
+    body: Json<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     company(&caller)?;
     let body = body.into_inner();
@@ -355,7 +364,7 @@ pub async fn list_deliveries(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: web::Query<DeliveryQuery>,
+    query: Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     company(&caller)?;
     let query = query.into_inner();

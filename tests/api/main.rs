@@ -10,6 +10,7 @@ mod concurrency;
 mod edges;
 mod faults;
 mod idempotency;
+mod input;
 mod inspect;
 mod interop;
 mod lifecycle;

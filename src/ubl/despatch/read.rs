@@ -6,9 +6,9 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::domain::document::{
-    ExciseCategory, GoodsLine, TransactionType, WaybillDocument, parse_document,
+    ExciseCategory, GoodsLine, TransactionType, WaybillDocument, check_document,
 };
-use crate::domain::validation::{line_vat, validate_document};
+use crate::domain::validation::line_vat;
 use crate::ubl::values::{Importer, parse_decimal};
 use crate::ubl::xml::{children, expect_root, find, find_all, location, location_below};
 use crate::ubl::{CAC, DESPATCH_ADVICE, ImportNote, Imported, UblError};
@@ -48,14 +48,10 @@ fn finish(im: Importer, draft: Value) -> Result<Imported<WaybillDocument>, UblEr
     if !errors.is_empty() {
         return Err(invalid(errors, draft, notes));
     }
-    let document = match parse_document(draft.clone()) {
+    let document = match check_document(&draft) {
         Ok(document) => document,
-        Err(e) => return Err(invalid(vec![e], draft, notes)),
+        Err(problems) => return Err(invalid(problems, draft, notes)),
     };
-    let problems = validate_document(&document);
-    if !problems.is_empty() {
-        return Err(invalid(problems, draft, notes));
-    }
     Ok(Imported {
         value: document,
         notes,
