@@ -7,6 +7,7 @@ mod append_only;
 mod auth;
 mod batch;
 mod concurrency;
+mod contract;
 mod idempotency;
 mod inspect;
 mod interop;
