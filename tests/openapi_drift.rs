@@ -60,3 +60,100 @@ fn document_is_openapi_3_1_and_covers_every_route() {
     let quantity = &schemas["GoodsLine"]["properties"]["quantity"];
     assert_eq!(quantity["type"], "string", "{quantity}");
 }
+
+fn operations(doc: &serde_json::Value) -> Vec<(String, String, &serde_json::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation.get("responses").is_some() {
+                out.push((method.to_uppercase(), path.clone(), operation));
+            }
+        }
+    }
+    out
+}
+
+/// What openapi-spec-validator and schemathesis (tests/contract/run.sh)
+/// check in CI, checked here too so `cargo test` catches it first.
+#[test]
+fn document_is_complete_and_self_consistent() {
+    let text = ewaybill::http::openapi::document_json();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // No dangling references.
+    for (kind, prefix) in [
+        ("schemas", "#/components/schemas/"),
+        ("responses", "#/components/responses/"),
+        ("parameters", "#/components/parameters/"),
+    ] {
+        let defined = doc["components"][kind].as_object().unwrap();
+        for piece in text.split(prefix).skip(1) {
+            let name = &piece[..piece.find('"').unwrap()];
+            assert!(defined.contains_key(name), "{prefix}{name} is not defined");
+        }
+    }
+    for (method, path, operation) in operations(&doc) {
+        let responses = operation["responses"].as_object().unwrap();
+        for (status, response) in responses {
+            let described = response.get("$ref").is_some()
+                || response["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty());
+            assert!(described, "{method} {path} {status} has no description");
+        }
+        let secured = operation["security"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+        if secured {
+            assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+        }
+        if operation.get("requestBody").is_some() {
+            for status in ["400", "413", "415"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} takes a body but lacks {status}"
+                );
+            }
+        }
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if parameter["name"] == "limit" {
+                let schema = &parameter["schema"];
+                assert_eq!(schema["minimum"], 1, "{method} {path} limit");
+                assert!(
+                    schema["maximum"].is_u64(),
+                    "{method} {path} limit: {schema}"
+                );
+            }
+        }
+    }
+    // The log's receipt and the consignee's are two things with two names.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["ActAccepted"]["properties"]["receipt"]["$ref"],
+        "#/components/schemas/LogReceipt"
+    );
+    assert!(schemas.get("Receipt").is_none(), "ambiguous name Receipt");
+    assert!(schemas.get("ConsigneeReceipt").is_some());
+    // The public log endpoints need no token.
+    for path in ["/v1/log/key", "/v1/log/checkpoint"] {
+        let security = &doc["paths"][path]["get"]["security"];
+        assert!(
+            security
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r.get("bearer").is_none()),
+            "{path}: {security}"
+        );
+    }
+    // The QR format is an enum; the proof's path names a position.
+    let text_of_qr = doc["paths"]["/v1/waybills/{id}/qr"]["get"].to_string();
+    assert!(
+        text_of_qr.contains("\"enum\":[\"png\",\"svg\",\"json\"]"),
+        "{text_of_qr}"
+    );
+    assert!(
+        doc["paths"]
+            .get("/v1/waybills/{id}/events/{position}/proof")
+            .is_some()
+    );
+}

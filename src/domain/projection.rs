@@ -42,8 +42,10 @@ pub struct WaybillState {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What the consignee received.
+/// What the consignee received (published as `ConsigneeReceipt`, so it is
+/// never confused with the log's receipt of a write).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ConsigneeReceipt)]
 pub struct Receipt {
     pub lines: Vec<ReceivedLineOutcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -81,6 +81,7 @@ pub struct AuditQuery {
     /// The `id` of the last record of the previous page.
     pub before: Option<String>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100)]
     pub limit: Option<u32>,
 }
 

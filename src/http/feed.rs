@@ -32,9 +32,11 @@ pub struct FeedQuery {
     /// `next_cursor` of the previous answer; absent: from the beginning.
     pub after: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Seconds to wait when there is nothing new yet (0 to 30, default 0):
     /// the answer comes as soon as an event arrives.
+    #[param(minimum = 0, maximum = 30, default = 0)]
     pub wait: Option<u64>,
 }
 

@@ -48,6 +48,7 @@ pub struct ShipmentQuery {
     pub unloading_city: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
 }
 

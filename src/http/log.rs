@@ -1,7 +1,9 @@
 //! The verifiable log over HTTP: the log's key, signed checkpoints,
 //! RFC 9162 proofs, raw entries for mirrors, and C2SP tlog-proof files.
 //!
-//! Any authenticated party may read the log key and the latest checkpoint.
+//! The log key and the latest checkpoint are public (no token): every
+//! transparency log publishes its key and its signed tree head, and webhook
+//! receivers and roadside checkers need the key without holding a token.
 //! Inclusion proofs: authorities and auditors for any entry, a company for
 //! the events of its own waybills. Checkpoint history, consistency proofs
 //! and raw entries: authorities and auditors, and each such read of log
@@ -51,15 +53,13 @@ fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
     Ok(SignedCheckpoint::from_row(row)?)
 }
 
-/// The log's C2SP note verifier key (`vkey`): checks every checkpoint.
+/// The log's C2SP note verifier key (`vkey`): checks every checkpoint and
+/// every webhook signature. Public: no token needed.
 #[utoipa::path(get, path = "/v1/log/key", tag = "log",
     responses((status = 200, description = "The vkey line", content_type = "text/plain", body = String)),
-    security(("bearer" = [])))]
+    security(()))]
 #[get("/v1/log/key")]
-pub async fn log_key(
-    state: web::Data<AppState>,
-    _caller: Caller,
-) -> Result<HttpResponse, ApiError> {
+pub async fn log_key(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let vkey = state.log.verifier_key().map_err(|e| {
         tracing::error!(error = %e, "log verifier key");
         ApiError::internal()
@@ -70,17 +70,15 @@ pub async fn log_key(
 }
 
 /// The latest signed checkpoint (C2SP tlog-checkpoint as a signed note).
+/// Public: no token needed.
 #[utoipa::path(get, path = "/v1/log/checkpoint", tag = "log",
     responses(
         (status = 200, description = "The signed note", content_type = "text/plain", body = String),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is signed yet (`no_checkpoint`)", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = [])))]
+    security(()))]
 #[get("/v1/log/checkpoint")]
-pub async fn latest_checkpoint(
-    state: web::Data<AppState>,
-    _caller: Caller,
-) -> Result<HttpResponse, ApiError> {
+pub async fn latest_checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let checkpoint = state.db(latest).await?;
     Ok(HttpResponse::Ok().content_type(TEXT).body(checkpoint.note))
 }
@@ -102,6 +100,7 @@ pub struct HistoryQuery {
     /// Only checkpoints of larger trees than this.
     pub after: Option<u64>,
     /// 1 to 1000, default 100.
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     pub limit: Option<u32>,
 }
 
@@ -376,17 +375,22 @@ pub async fn entries(
     Ok(HttpResponse::Ok().json(EntriesPage { entries }))
 }
 
-/// A C2SP tlog-proof for one event of a waybill (`seq` counts the waybill's
-/// events from 1): its leaf bytes (the `extra` line), its inclusion proof
-/// and the latest signed checkpoint, checkable offline with the log's key.
-#[utoipa::path(get, path = "/v1/waybills/{id}/events/{seq}/proof", tag = "log",
-    params(("id" = Uuid, Path, description = "Waybill id"), ("seq" = u64, Path, description = "Position in the waybill's chain, from 1")),
+/// A C2SP tlog-proof for one event of a waybill, named by its `position`
+/// in the waybill's chain (1 for the issue, 2 for the next act, ...; not
+/// the global log index `seq`): its leaf bytes (the `extra` line), its
+/// inclusion proof and the latest signed checkpoint, checkable offline
+/// with the log's key.
+#[utoipa::path(get, path = "/v1/waybills/{id}/events/{position}/proof", tag = "log",
+    params(
+        ("id" = Uuid, Path, description = "Waybill id"),
+        ("position" = u64, Path, minimum = 1, description = "Position of the event in the waybill's own chain, from 1 (the issue) in the order of `GET /v1/waybills/{id}/events`; not the global log index `seq`"),
+    ),
     responses(
         (status = 200, description = "c2sp.org/tlog-proof@v1 text", content_type = "text/plain", body = String),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such waybill visible to the caller, or no event at this position", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-#[get("/v1/waybills/{id}/events/{seq}/proof")]
+#[get("/v1/waybills/{id}/events/{position}/proof")]
 pub async fn event_proof(
     state: web::Data<AppState>,
     caller: Caller,

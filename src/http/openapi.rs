@@ -28,6 +28,7 @@ use super::{audit, auth, batch, health, idempotency, inspect, log, parties, risk
         batch::events_batch,
         waybills::get_waybill,
         waybills::list_events,
+        waybills::signing_keys,
         super::ubl::receipt_advice,
         waybills::list_waybills,
         audit::access_trail,
@@ -54,6 +55,7 @@ use super::{audit, auth, batch, health, idempotency, inspect, log, parties, risk
         health::readyz,
     ),
     components(schemas(
+        crate::domain::party::Role,
         crate::domain::act::ReasonBody,
         crate::domain::act::CarrierAcceptBody,
         crate::domain::act::ChangeVehicleBody,
@@ -64,7 +66,7 @@ use super::{audit, auth, batch, health, idempotency, inspect, log, parties, risk
         batch::BatchItem,
         batch::ItemStatus,
     )),
-    modifiers(&BearerAuth, &IdempotencyKeyHeader),
+    modifiers(&BearerAuth, &IdempotencyKeyHeader, &CommonResponses),
     tags(
         (name = "auth", description = "Key-based authentication"),
         (name = "parties", description = "Companies, authorities and their keys"),
@@ -145,6 +147,168 @@ impl Modify for IdempotencyKeyHeader {
                     ))));
             }
         }
+    }
+}
+
+/// The answers that whole classes of operations can give, whatever the
+/// handler: every authenticated operation can be refused a token (401),
+/// every body can be malformed (400), too large (413), not JSON (415) or
+/// of the wrong shape (422),
+/// every parameter can fail to parse (400), every keyed POST can meet its
+/// key again (409, 422), and everything that needs the database can find
+/// it away (503). They are added here, once, so no operation (new ones
+/// included) documents fewer answers than it gives; a response the handler
+/// documents itself is kept as it is. Responses without a description get
+/// the generic one of their status.
+struct CommonResponses;
+
+/// Shared responses in `components/responses`: (name, status, description).
+const SHARED: &[(&str, &str, &str)] = &[
+    (
+        "BadRequest",
+        "400",
+        "A parameter, the JSON body or a header cannot be read (`invalid_path`, `invalid_query`, `invalid_limit`, `malformed_json`, `invalid_idempotency_key`, ...)",
+    ),
+    (
+        "Unauthorized",
+        "401",
+        "No valid access token (`missing_token`, `invalid_token`, `token_expired`, `key_revoked`)",
+    ),
+    (
+        "NotFound",
+        "404",
+        "Nothing at this path visible to the caller",
+    ),
+    (
+        "IdempotencyKeyInProgress",
+        "409",
+        "The first request with this Idempotency-Key is still running (`idempotency_key_in_progress`); retry after `Retry-After` seconds",
+    ),
+    (
+        "PayloadTooLarge",
+        "413",
+        "The body is larger than the service accepts (`body_too_large`)",
+    ),
+    (
+        "UnsupportedMediaType",
+        "415",
+        "The body is not `application/json` (`unsupported_media_type`)",
+    ),
+    (
+        "Unprocessable",
+        "422",
+        "The request is not valid (`validation_failed` with every problem and its path, or `idempotency_key_reused`)",
+    ),
+    (
+        "ServiceUnavailable",
+        "503",
+        "The database is not reachable right now, or the service is shutting down; retry later",
+    ),
+];
+
+/// Operations that never touch the database.
+const WITHOUT_DATABASE: &[&str] = &["/healthz", "/v1/log/key"];
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, _, description) in SHARED {
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content(
+                    super::problem::PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build();
+            components
+                .responses
+                .insert((*name).to_owned(), RefOr::T(response));
+        }
+        let shared = |status: &str| {
+            SHARED
+                .iter()
+                .find(|(_, s, _)| *s == status)
+                .map(|(name, _, _)| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))))
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                let secured = operation.security.as_ref().is_some_and(|requirements| {
+                    serde_json::to_value(requirements)
+                        .is_ok_and(|v| v.to_string().contains("\"bearer\""))
+                });
+                let parameters = operation.parameters.as_deref().unwrap_or_default();
+                let in_path = parameters
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path));
+                let in_query = parameters
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+                let keyed = parameters.iter().any(|p| matches!(p, RefOr::Ref(_)));
+                let body = operation.request_body.is_some();
+                let mut wanted = Vec::new();
+                if in_path || in_query || body || keyed {
+                    wanted.push("400");
+                }
+                if secured {
+                    wanted.push("401");
+                }
+                if in_path {
+                    wanted.push("404");
+                }
+                if keyed {
+                    wanted.extend(["409", "422"]);
+                }
+                if body {
+                    wanted.extend(["413", "415", "422"]);
+                }
+                if !WITHOUT_DATABASE.contains(&path.as_str()) {
+                    wanted.push("503");
+                }
+                let responses = &mut operation.responses.responses;
+                for status in wanted {
+                    if let (false, Some(response)) =
+                        (responses.contains_key(status), shared(status))
+                    {
+                        responses.insert(status.to_owned(), response);
+                    }
+                }
+                for (status, response) in responses.iter_mut() {
+                    if let RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        response.description = generic_description(status).to_owned();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a response without its own description means, by status.
+fn generic_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "204" => "Done; no content",
+        "400" => "A parameter or the body cannot be read; `code` says which",
+        "403" => "The caller's kind of party may not do this; `code` says why",
+        "404" => "Not found, or not visible to the caller",
+        "409" => "Conflicts with the current state; `code` says how",
+        "422" => "Not valid; `errors` lists every problem with its path",
+        "503" => "Not available right now; retry later",
+        _ => "See the problem's `code`",
     }
 }
 

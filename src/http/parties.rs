@@ -17,7 +17,7 @@ use crate::storage::{keys, parties, time};
 use super::auth::Caller;
 use super::input::{Json, Query, path_text};
 use super::problem::{ApiError, Problem};
-use super::receipts::{Receipt, receipt};
+use super::receipts::{LogReceipt, receipt};
 use super::state::AppState;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -102,7 +102,7 @@ pub struct KeyView {
 pub struct PartyCreated {
     #[serde(flatten)]
     pub party: PartyView,
-    pub receipt: Receipt,
+    pub receipt: LogReceipt,
 }
 
 /// A key after registration or revocation, with the receipt of the change.
@@ -110,7 +110,7 @@ pub struct PartyCreated {
 pub struct KeyChanged {
     #[serde(flatten)]
     pub key: KeyView,
-    pub receipt: Receipt,
+    pub receipt: LogReceipt,
 }
 
 impl From<KeyRow> for KeyView {
@@ -210,6 +210,7 @@ pub struct PartyQuery {
     /// `log_seq` of the last party of the previous page.
     pub after: Option<i64>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100)]
     pub limit: Option<u32>,
 }
 

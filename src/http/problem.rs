@@ -301,9 +301,10 @@ impl From<Rejection> for ApiError {
                     .collect::<Vec<_>>(),
             ),
             Rejection::Invalid(errors) => Self::validation(errors),
-            Rejection::DuplicateNumber => {
-                Self::new(StatusCode::CONFLICT, "duplicate_number", detail)
-            }
+            Rejection::DuplicateNumber {
+                existing_waybill_id,
+            } => Self::new(StatusCode::CONFLICT, "duplicate_number", detail)
+                .with("existing_waybill_id", existing_waybill_id),
             Rejection::PartyExists => Self::new(StatusCode::CONFLICT, "party_exists", detail),
             Rejection::PartyNotFound => Self::not_found("party_not_found", detail),
             Rejection::KeyExists => Self::new(StatusCode::CONFLICT, "key_exists", detail),

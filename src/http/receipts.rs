@@ -15,9 +15,12 @@ use super::problem::ApiError;
 use super::state::AppState;
 
 /// Proof that an event is in the log, checkable offline with the service's
-/// public key (`GET /v1/log/key`).
+/// public key (`GET /v1/log/key`). Not the consignee's [`ConsigneeReceipt`]
+/// of the goods: this one is the log's.
+///
+/// [`ConsigneeReceipt`]: crate::domain::projection::Receipt
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Receipt {
+pub struct LogReceipt {
     /// The event's position in the log: its Merkle leaf index (0-based).
     pub log_index: u64,
     /// SHA-256(0x00 || leaf), standard base64.
@@ -31,7 +34,7 @@ pub struct Receipt {
 }
 
 /// Builds the receipt of a committed write (one O(log n) read).
-pub async fn receipt(state: &AppState, committed: &Committed) -> Result<Receipt, ApiError> {
+pub async fn receipt(state: &AppState, committed: &Committed) -> Result<LogReceipt, ApiError> {
     let (index, leaf_hash, checkpoint) = (
         committed.log_index,
         committed.leaf_hash,
@@ -63,12 +66,12 @@ pub fn receipt_in(
     index: u64,
     leaf_hash: merkle::Hash,
     checkpoint: &SignedCheckpoint,
-) -> Result<Receipt, ApiError> {
+) -> Result<LogReceipt, ApiError> {
     let size = checkpoint.size;
     let nodes = DbNodes::new(conn);
     let proof =
         merkle::inclusion_proof(index, size, &nodes).map_err(|e| proof_failed(&nodes, e))?;
-    Ok(Receipt {
+    Ok(LogReceipt {
         log_index: index,
         leaf_hash: STANDARD.encode(leaf_hash),
         tree_size: size,

@@ -36,6 +36,7 @@ pub struct RiskQuery {
     /// Leading digits of a CN code.
     pub cn: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
 }
 

@@ -168,6 +168,7 @@ fn rate_limited(wait: Duration) -> ApiError {
 pub struct QrQuery {
     /// `png` (default), `svg`, or `json` (the encoded text, for apps that
     /// draw their own code). Without it, the Accept header decides.
+    #[param(inline, value_type = Option<QrFormat>)]
     pub format: Option<String>,
 }
 
@@ -184,7 +185,9 @@ pub struct QrContent {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The `format` values (also the schema of the query parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[serde(rename_all = "lowercase")]
 enum QrFormat {
     Png,
     Svg,

@@ -18,15 +18,16 @@ use crate::domain::projection::WaybillState;
 use crate::ledger::apply::parse_state;
 use crate::storage::events::{self, EventRow};
 use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
-use crate::storage::{DbConnection, time};
+use crate::storage::{DbConnection, keys, time};
 
 use super::audit::record_access;
 use super::auth::Caller;
 use super::input::{JsonValue, Query};
 use super::intake::{Route, submit_one};
 use super::negotiate::{Format, choose};
+use super::parties::KeyView;
 use super::problem::{ApiError, Problem};
-use super::receipts::Receipt;
+use super::receipts::LogReceipt;
 use super::state::AppState;
 use crate::ledger::leaf::leaf_bytes_from_canonical;
 
@@ -80,7 +81,7 @@ impl EventView {
 pub struct ActAccepted {
     pub waybill: WaybillState,
     pub event: EventView,
-    pub receipt: Receipt,
+    pub receipt: LogReceipt,
 }
 
 /// What a listing shows of each waybill.
@@ -132,6 +133,10 @@ pub struct ListQuery {
     /// Only waybills where the caller has this role (companies only).
     pub role: Option<Role>,
     pub status: Option<Status>,
+    /// The consignor's document number, exactly as issued: an ERP that lost
+    /// its state finds what it already issued. Only among the waybills the
+    /// caller may see.
+    pub number: Option<String>,
     /// Issued on or after this date (YYYY-MM-DD).
     pub issued_from: Option<chrono::NaiveDate>,
     /// Issued on or before this date (YYYY-MM-DD).
@@ -139,6 +144,7 @@ pub struct ListQuery {
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
 }
 
@@ -281,13 +287,14 @@ pub async fn list_events(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner().to_string();
-    let rows = state
-        .db(move |conn| {
-            visible_waybill(conn, &caller, &id, "waybill.events")?;
-            Ok(events::of_waybill(conn, &id)?)
-        })
-        .await?;
+    let rows = read_visible(
+        &state,
+        caller,
+        path.into_inner(),
+        "waybill.events",
+        events::of_waybill,
+    )
+    .await?;
     let events = rows
         .into_iter()
         .map(EventView::from_row)
@@ -295,7 +302,62 @@ pub async fn list_events(
     Ok(HttpResponse::Ok().json(events))
 }
 
-/// The caller's waybills, newest first (authorities: all waybills, audited).
+/// The public keys the waybill's acts were signed with, active or revoked
+/// since, in registration order: with the chain from
+/// `GET /v1/waybills/{id}/events`, everything a party needs to re-verify
+/// each signature offline. The same parties as the waybill itself may read
+/// it (authorities too, audited).
+#[utoipa::path(
+    get, path = "/v1/waybills/{id}/keys", tag = "waybills",
+    params(("id" = Uuid, Path, description = "Waybill id")),
+    responses(
+        (status = 200, description = "Every key named by an act of the waybill", body = [KeyView]),
+        (status = 403, description = "The operator and auditors do not read waybills", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such waybill visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/waybills/{id}/keys")]
+pub async fn signing_keys(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = read_visible(
+        &state,
+        caller,
+        path.into_inner(),
+        "waybill.keys",
+        keys::signing_keys_of_waybill,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(KeyView::from).collect::<Vec<_>>()))
+}
+
+/// Reads something of a waybill once [`visible_waybill`] lets the caller
+/// see it (an authority's read audited as `action`).
+async fn read_visible<T, F>(
+    state: &AppState,
+    caller: Caller,
+    id: Uuid,
+    action: &'static str,
+    read: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, &str) -> crate::storage::StorageResult<T> + Send + 'static,
+{
+    let id = id.to_string();
+    state
+        .db(move |conn| {
+            visible_waybill(conn, &caller, &id, action)?;
+            Ok(read(conn, &id)?)
+        })
+        .await
+}
+
+/// The caller's waybills, newest first (authorities: all waybills, audited);
+/// `number` finds one by the consignor's document number.
 #[utoipa::path(
     get, path = "/v1/waybills", tag = "waybills",
     params(ListQuery),
@@ -332,13 +394,14 @@ pub async fn list_waybills(
     };
     let before_seq = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let filter = Filter {
+        number: query.number.clone(),
         status: query.status.map(|s| s.as_str().to_owned()),
         issued_from: query.issued_from.map(|d| d.to_string()),
         issued_to: query.issued_to.map(|d| d.to_string()),
         before_seq,
     };
     let audited_query = serde_json::json!({
-        "status": filter.status, "issued_from": filter.issued_from,
+        "number": filter.number, "status": filter.status, "issued_from": filter.issued_from,
         "issued_to": filter.issued_to, "cursor": query.cursor, "limit": limit,
     })
     .to_string();

@@ -128,6 +128,7 @@ pub struct DeliveryQuery {
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
 }
 
@@ -302,6 +303,7 @@ pub async fn list_webhooks(
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 200, body = WebhookView),
+        (status = 403, description = "Not a company", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -326,6 +328,7 @@ pub async fn get_webhook(
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Not a company", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -355,6 +358,7 @@ pub async fn delete_webhook(
     responses(
         (status = 200, body = DeliveryPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a company", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -106,11 +106,14 @@ pub fn check_act(
                 }
                 .into());
             }
-            if view
+            if let Some(owner) = view
                 .number_owner(&resolved.consignor, &document.number)
-                .is_some_and(|owner| *owner != waybill_id)
+                .filter(|owner| **owner != waybill_id)
             {
-                return Err(Rejection::DuplicateNumber.into());
+                return Err(Rejection::DuplicateNumber {
+                    existing_waybill_id: owner.clone(),
+                }
+                .into());
             }
             Some(resolved)
         }

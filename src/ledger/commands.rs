@@ -126,8 +126,8 @@ pub enum Rejection {
     IllegalTransition(#[from] IllegalTransition),
     #[error("the act is not valid")]
     Invalid(Vec<FieldError>),
-    #[error("the consignor already has a waybill with this number")]
-    DuplicateNumber,
+    #[error("the consignor already has a waybill with this number: {existing_waybill_id}")]
+    DuplicateNumber { existing_waybill_id: String },
     #[error("a party with this registration number and country exists")]
     PartyExists,
     #[error("party not found")]

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{parties, party_keys};
+use super::schema::{events, parties, party_keys};
 use super::{DbConnection, StorageResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -71,4 +71,19 @@ pub fn mark_revoked(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The keys the acts of one waybill were signed with, in registration order.
+pub fn signing_keys_of_waybill(
+    conn: &mut DbConnection,
+    waybill_id: &str,
+) -> StorageResult<Vec<KeyRow>> {
+    let used = events::table
+        .filter(events::waybill_id.eq(waybill_id))
+        .select(events::key_id);
+    Ok(party_keys::table
+        .filter(party_keys::key_id.eq_any(used))
+        .order(party_keys::registered_seq.asc())
+        .select(KeyRow::as_select())
+        .load(conn)?)
 }

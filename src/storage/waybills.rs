@@ -61,6 +61,8 @@ pub enum Scope {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// The consignor's document number, exactly.
+    pub number: Option<String>,
     pub status: Option<String>,
     /// Inclusive `issue_date` bounds, `YYYY-MM-DD`.
     pub issued_from: Option<String>,
@@ -94,6 +96,9 @@ pub fn list(
         Scope::PartyAs(id, Role::Carrier) => query.filter(waybills::carrier_id.eq(id.clone())),
         Scope::PartyAs(id, Role::Consignee) => query.filter(waybills::consignee_id.eq(id.clone())),
     };
+    if let Some(number) = &filter.number {
+        query = query.filter(waybills::number.eq(number.clone()));
+    }
     if let Some(status) = &filter.status {
         query = query.filter(waybills::status.eq(status.clone()));
     }

@@ -7,6 +7,7 @@ mod append_only;
 mod auth;
 mod batch;
 mod concurrency;
+mod contract;
 mod edges;
 mod faults;
 mod idempotency;
