@@ -245,6 +245,18 @@ async fn run_demo(mut config: Config, fixtures: &Path) -> anyhow::Result<()> {
         println!("\n{}", demo::try_line(&fixtures.join(&party.key), &base));
     }
     println!("API docs: {base}/docs/");
-    tokio::signal::ctrl_c().await?;
+    stopped().await
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM, the signal `docker stop` and
+/// service managers send: the demo must stop on either, not only its HTTP
+/// server.
+async fn stopped() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => interrupted?,
+        _ = term.recv() => {}
+    }
     Ok(())
 }

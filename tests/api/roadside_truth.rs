@@ -210,7 +210,7 @@ async fn an_unacceptable_accept_header_is_406(app: TestApp) {
 mod limited {
     use super::*;
 
-    const LIMITED: &[(&'static str, &str)] = &[
+    const LIMITED: &[(&str, &str)] = &[
         ("EWAYBILL_ROADSIDE_BURST", "2"),
         ("EWAYBILL_ROADSIDE_PER_MINUTE", "1"),
     ];

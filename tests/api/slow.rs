@@ -66,7 +66,7 @@ fn assert_408(answer: &str, closed: bool) {
 mod trickle {
     use super::*;
 
-    const SHORT: &[(&'static str, &str)] = &[("EWAYBILL_BODY_TIMEOUT_SECS", "2")];
+    const SHORT: &[(&str, &str)] = &[("EWAYBILL_BODY_TIMEOUT_SECS", "2")];
 
     crate::on_both_backends!(with SHORT; a_late_body_gets_408_and_the_connection_closes);
 
@@ -136,7 +136,7 @@ mod trickle {
 mod crowd {
     use super::*;
 
-    const LONG: &[(&'static str, &str)] = &[("EWAYBILL_BODY_TIMEOUT_SECS", "10")];
+    const LONG: &[(&str, &str)] = &[("EWAYBILL_BODY_TIMEOUT_SECS", "10")];
 
     crate::on_both_backends!(with LONG; fifty_stalled_bodies_do_not_stop_other_clients);
 
