@@ -34,7 +34,7 @@ fn main() {
 
     let mut events: Vec<_> = states.iter().flatten().collect();
     events.sort_by_key(|(_, at, _)| *at);
-    let model = Arc::new(ModelConfig::default_model());
+    let model = Arc::new(ModelConfig::default_model().unwrap());
     let mut engine = RiskEngine::new(model);
     for c in &traffic.companies {
         engine.register_party(&c.reg_no, c.registered_at);

@@ -9,6 +9,12 @@
 //! - [`ubl`]: OASIS UBL 2.1 DespatchAdvice / ReceiptAdvice import and export.
 //! - [`startup`], [`config`], [`telemetry`], [`metrics`]: running it.
 
+// Outside tests a panic is a bug: fail with a typed error instead.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod cli;
 pub mod client;
 pub mod config;

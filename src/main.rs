@@ -1,3 +1,9 @@
+// Outside tests a panic is a bug: fail with a typed error instead.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -137,7 +137,7 @@ pub async fn prepare_with(config: Config, faults: Faults) -> anyhow::Result<Ledg
     let tokens = TokenIssuer::new(&service_key, config.access_token_ttl_secs);
     let risk_model = match &config.risk_model {
         Some(path) => crate::risk::config::ModelConfig::load(path)?,
-        None => crate::risk::config::ModelConfig::parse(crate::risk::config::DEFAULT_MODEL)?,
+        None => crate::risk::config::ModelConfig::default_model()?,
     };
     tracing::info!(model = %risk_model.version, "risk model loaded");
     let risk = Arc::new(crate::risk::live::LiveRisk::new(Arc::new(risk_model)));

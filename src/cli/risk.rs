@@ -143,7 +143,7 @@ pub fn run(args: RiskArgs) -> anyhow::Result<()> {
             anyhow::ensure!(a.waybills >= 1000, "--waybills must be at least 1000");
             let model = match &a.model {
                 Some(path) => ModelConfig::load(path)?,
-                None => ModelConfig::parse(crate::risk::config::DEFAULT_MODEL)?,
+                None => ModelConfig::default_model()?,
             };
             let config = eval::EvalConfig {
                 seeds: (1..=a.seeds).collect(),

@@ -38,7 +38,7 @@ pub fn run(args: TrainArgs, config: &crate::config::Config) -> anyhow::Result<()
     );
     let base = match &args.model {
         Some(path) => ModelConfig::load(path)?,
-        None => ModelConfig::parse(crate::risk::config::DEFAULT_MODEL)?,
+        None => ModelConfig::default_model()?,
     };
     crate::startup::open_database(config)?;
     let mut conn = connect(&config.database).context("connecting to the database")?;

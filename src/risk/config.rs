@@ -102,10 +102,10 @@ impl ModelConfig {
         Self::parse(&text)
     }
 
-    pub fn default_model() -> Self {
-        // The embedded file is checked by a unit test, so this cannot fail
-        // in a built binary.
-        Self::parse(DEFAULT_MODEL).unwrap_or_else(|e| panic!("embedded risk model: {e}"))
+    /// The model embedded in the binary. A unit test checks that it
+    /// parses, but a failure is still an error here, not a panic.
+    pub fn default_model() -> Result<Self, ModelConfigError> {
+        Self::parse(DEFAULT_MODEL)
     }
 
     pub fn weight(&self, factor: Factor) -> f64 {
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_toml() {
-        let model = ModelConfig::default_model();
+        let model = ModelConfig::default_model().unwrap();
         let again = ModelConfig::parse(&model.to_toml().unwrap()).unwrap();
         assert_eq!(model, again);
     }

@@ -407,7 +407,7 @@ mod tests {
         let generator = GeneratorConfig::new(seed, waybills);
         let start = generator.start;
         let traffic = generate(generator);
-        let model = Arc::new(ModelConfig::default_model());
+        let model = Arc::new(ModelConfig::default_model().unwrap());
         run_seed(&traffic, model, &EvalConfig::default(), seed, start)
             .unwrap()
             .0

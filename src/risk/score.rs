@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn score_by_hand() {
-        let model = ModelConfig::default_model();
+        let model = ModelConfig::default_model().unwrap();
         // bias -5, excise 1.0, shared plate 2.0 * 1 => z = -2 => 11.92 -> 12
         let signals = vec![
             Signal::new(Factor::ExciseGoods, 1.0, "excise"),
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn bands_follow_the_model() {
-        let model = ModelConfig::default_model();
+        let model = ModelConfig::default_model().unwrap();
         assert_eq!(band(&model, 29), Band::Low);
         assert_eq!(band(&model, 30), Band::Medium);
         assert_eq!(band(&model, 60), Band::High);

@@ -56,7 +56,7 @@ fn shipment() -> Shipment {
 }
 
 fn model() -> ModelConfig {
-    ModelConfig::default_model()
+    ModelConfig::default_model().unwrap()
 }
 
 fn cx<'a>(history: &'a History, model: &'a ModelConfig, now: DateTime<Utc>) -> Context<'a> {

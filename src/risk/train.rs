@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn learns_which_factor_predicts_irregularities() {
-        let base = ModelConfig::default_model();
+        let base = ModelConfig::default_model().unwrap();
         let mut examples = Vec::new();
         // Shared plates: 8 of 10 irregular. Excise: 1 of 10. Nothing: 2 of 80.
         for i in 0..10 {
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn few_inspections_barely_move_a_strongly_held_model() {
-        let base = ModelConfig::default_model();
+        let base = ModelConfig::default_model().unwrap();
         let examples = vec![
             ex(Some(Factor::ExciseGoods), false, 1.0),
             ex(Some(Factor::ExciseGoods), false, 1.0),
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_learn_from() {
-        let base = ModelConfig::default_model();
+        let base = ModelConfig::default_model().unwrap();
         let now = Utc::now();
         let cfg = TrainConfig::default();
         assert_eq!(

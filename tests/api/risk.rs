@@ -117,7 +117,7 @@ async fn the_risk_list_puts_the_overloaded_truck_first_and_says_why(app: TestApp
     );
     // Scores are in range, ordered, banded, and reproducible from their
     // inputs with the named model.
-    let model = ModelConfig::default_model();
+    let model = ModelConfig::default_model().unwrap();
     let mut last = 101;
     for item in items {
         let score = item["score"].as_u64().unwrap();
