@@ -82,14 +82,15 @@ impl RootSpanBuilder for RequestLog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use actix_web::{App, HttpResponse, test, web};
     use std::sync::{Arc, Mutex};
     use tracing_actix_web::TracingLogger;
 
+    /// A log writer whose output a test can read (`captured.0`).
     #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
+    pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
 
     impl std::io::Write for Captured {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

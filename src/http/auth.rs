@@ -55,7 +55,9 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         Box::pin(async move {
-            let state = state.ok_or_else(ApiError::internal)?;
+            let state = state.ok_or_else(|| {
+                ApiError::internal("AppState is not registered; cannot check a token")
+            })?;
             let token = token?;
             let claims = state.tokens.verify(&token).map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => {
@@ -178,10 +180,11 @@ pub async fn issue_token(
     if !key.key.is_active() {
         return Err(refuse("key_revoked", "this key was revoked"));
     }
-    let kind = PartyKind::parse(&key.party_kind).ok_or_else(ApiError::internal)?;
+    let kind = PartyKind::parse(&key.party_kind)
+        .ok_or_else(|| ApiError::internal("stored party kind unreadable"))?;
 
-    let decoding =
-        DecodingKey::from_ed_components(&key.key.public_key).map_err(|_| ApiError::internal())?;
+    let decoding = DecodingKey::from_ed_components(&key.key.public_key)
+        .map_err(|e| ApiError::internal_from(e, "stored signing key unusable for JWT"))?;
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_audience(&[AUDIENCE]);
     validation.set_issuer(&[kid.as_str()]);
@@ -253,10 +256,7 @@ pub async fn issue_token(
     let access_token = state
         .tokens
         .issue(&key.key.party_id, &kid, kind)
-        .map_err(|e| {
-            tracing::error!(error = %e, "cannot issue token");
-            ApiError::internal()
-        })?;
+        .map_err(|e| ApiError::internal_from(e, "cannot issue token"))?;
     tracing::info!(party_id = %key.key.party_id, key_id = %kid, "access token issued");
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token,

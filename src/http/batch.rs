@@ -489,8 +489,10 @@ fn same_issue(
 
 /// The RFC 8785 bytes of an act's body, from the act's canonical text.
 fn act_body(canonical_act: &str) -> Result<Vec<u8>, ApiError> {
-    let act: Value = serde_json::from_str(canonical_act).map_err(|_| ApiError::internal())?;
-    canonical_bytes(act.get("body").unwrap_or(&Value::Null)).map_err(|_| ApiError::internal())
+    let act: Value = serde_json::from_str(canonical_act)
+        .map_err(|e| ApiError::internal_from(e, "stored canonical act is not JSON"))?;
+    canonical_bytes(act.get("body").unwrap_or(&Value::Null))
+        .map_err(|e| ApiError::internal_from(e, "canonicalising a stored act body"))
 }
 
 #[cfg(test)]

@@ -73,7 +73,8 @@ pub async fn middleware(
     // answered or released, the work happens either way once it started,
     // and the client's retry must find its answer.
     let task = actix_web::rt::spawn(handle(req, next, state, key));
-    task.await.map_err(|_| ApiError::internal())?
+    task.await
+        .map_err(|e| ApiError::internal_from(e, "idempotent request task failed"))?
 }
 
 /// Claims the key, runs the request and keeps its answer.
@@ -208,9 +209,13 @@ async fn record<B: MessageBody + 'static>(
     }
     let (request, response) = response.into_parts();
     let (head, body) = response.into_parts();
-    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
-        release(state, key_use).await;
-        return Err(ApiError::internal().into());
+    let bytes = match actix_web::body::to_bytes(body).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            release(state, key_use).await;
+            let e: Box<dyn std::error::Error> = e.into();
+            return Err(ApiError::internal_from(e, "reading the response to store it").into());
+        }
     };
     let header_text = |name| {
         head.headers()

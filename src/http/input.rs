@@ -143,10 +143,7 @@ async fn read_body(req: &HttpRequest, payload: Payload) -> Result<Value, ApiErro
     let limit = req
         .app_data::<web::Data<AppState>>()
         .map(|state| state.config.max_body_bytes)
-        .ok_or_else(|| {
-            tracing::error!("AppState is not registered; cannot read a JSON body");
-            ApiError::internal()
-        })?;
+        .ok_or_else(|| ApiError::internal("AppState is not registered; cannot read a JSON body"))?;
     let bytes = read_limited(payload, limit).await?;
     parse_ijson(&bytes)
 }

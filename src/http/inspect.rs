@@ -250,7 +250,7 @@ pub struct InspectionView {
 
 fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|_| ApiError::internal())
+        .map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
 }
 
 pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> String {

@@ -132,7 +132,8 @@ pub fn check_envelope(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let signature_value = signature_value.map_err(|_| ApiError::internal())?;
+    let signature_value =
+        signature_value.map_err(|e| ApiError::internal_from(e, "signature decoding"))?;
     Ok(Checked {
         header,
         raw_act,
@@ -155,8 +156,8 @@ pub fn verify(
     if key.key.party_id != caller_party_id {
         return Err(Rejection::SignerNotCaller.into());
     }
-    let public_key =
-        PublicKey::from_base64url(&key.key.public_key).map_err(|_| ApiError::internal())?;
+    let public_key = PublicKey::from_base64url(&key.key.public_key)
+        .map_err(|e| ApiError::internal_from(e, "stored public key unreadable"))?;
     let canonical = canonical_act(&checked.raw_act).map_err(|e| {
         ApiError::validation(vec![FieldError::new(
             "act",
@@ -173,8 +174,8 @@ pub fn verify(
                 "the signature does not verify over the RFC 8785 bytes of act with this key",
             )
         })?;
-    let hash =
-        event_hash(&checked.raw_act, &checked.signature).map_err(|_| ApiError::internal())?;
+    let hash = event_hash(&checked.raw_act, &checked.signature)
+        .map_err(|e| ApiError::internal_from(e, "hashing a checked act"))?;
     let act = parse_act(checked.raw_act, checked.signature).map_err(ApiError::validation)?;
     Ok(PreparedAct {
         act,
@@ -220,7 +221,9 @@ pub fn accepted(conn: &mut DbConnection, committed: Committed) -> Result<ActAcce
         &committed.checkpoint,
     )?;
     let Outcome::Act { state, event } = committed.outcome else {
-        return Err(ApiError::internal());
+        return Err(ApiError::internal(
+            "an act committed with a non-act outcome",
+        ));
     };
     Ok(ActAccepted {
         waybill: *state,
@@ -233,14 +236,19 @@ pub fn accepted(conn: &mut DbConnection, committed: Committed) -> Result<ActAcce
 /// the act left it, the event, and the receipt against the checkpoint of
 /// the batch that committed it.
 pub fn original_answer(conn: &mut DbConnection, event: EventRow) -> Result<ActAccepted, ApiError> {
-    let waybill_id = event.waybill_id.clone().ok_or_else(ApiError::internal)?;
-    let row = waybills::find(conn, &waybill_id)?.ok_or_else(ApiError::internal)?;
+    let waybill_id = event
+        .waybill_id
+        .clone()
+        .ok_or_else(|| ApiError::internal("a replayed act event has no waybill"))?;
+    let row = waybills::find(conn, &waybill_id)?
+        .ok_or_else(|| ApiError::internal("the waybill of a stored event is missing"))?;
     let waybill = history::state_after(conn, &row, &event)?;
-    let index = u64::try_from(event.seq).map_err(|_| ApiError::internal())?;
+    let index = u64::try_from(event.seq)
+        .map_err(|e| ApiError::internal_from(e, "stored event seq is negative"))?;
     let checkpoint = tree::checkpoint_covering(conn, event.seq + 1)?
         .map(SignedCheckpoint::from_row)
         .transpose()?
-        .ok_or_else(ApiError::internal)?;
+        .ok_or_else(|| ApiError::internal("no checkpoint covers a stored event"))?;
     let receipt = receipt_in(conn, index, event_leaf_hash(&event), &checkpoint)?;
     Ok(ActAccepted {
         waybill,

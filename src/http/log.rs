@@ -60,10 +60,10 @@ fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
     security(()))]
 #[get("/v1/log/key")]
 pub async fn log_key(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let vkey = state.log.verifier_key().map_err(|e| {
-        tracing::error!(error = %e, "log verifier key");
-        ApiError::internal()
-    })?;
+    let vkey = state
+        .log
+        .verifier_key()
+        .map_err(|e| ApiError::internal_from(e, "log verifier key"))?;
     Ok(HttpResponse::Ok()
         .content_type(TEXT)
         .body(format!("{}\n", vkey.to_vkey())))
@@ -430,10 +430,7 @@ pub async fn event_proof(
                 checkpoint: signed.note,
             }
             .to_text()
-            .map_err(|e| {
-                tracing::error!(error = %e, "tlog-proof");
-                ApiError::internal()
-            })
+            .map_err(|e| ApiError::internal_from(e, "tlog-proof"))
         })
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT).body(text))

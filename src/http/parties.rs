@@ -57,7 +57,8 @@ pub struct PartyView {
 impl PartyView {
     fn from_row(row: PartyRow) -> Result<Self, ApiError> {
         Ok(Self {
-            kind: PartyKind::parse(&row.kind).ok_or_else(ApiError::internal)?,
+            kind: PartyKind::parse(&row.kind)
+                .ok_or_else(|| ApiError::internal("stored party kind unreadable"))?,
             id: row.id,
             name: row.name,
             reg_no: row.reg_no,
@@ -190,7 +191,9 @@ pub async fn create_party(
         .await?;
     let receipt = receipt(&state, &committed).await?;
     let Outcome::Party { party, .. } = committed.outcome else {
-        return Err(ApiError::internal());
+        return Err(ApiError::internal(
+            "a party registration committed with another outcome",
+        ));
     };
     let view = PartyView::from_row(party)?;
     Ok(HttpResponse::Created()
@@ -298,7 +301,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     let row = state
         .db(move |conn| Ok(parties::find(conn, &id)?))
         .await?
-        .ok_or_else(ApiError::internal)?;
+        .ok_or_else(|| ApiError::internal("the calling party is not stored"))?;
     Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
 }
 
@@ -361,7 +364,9 @@ pub async fn register_key(
         .await?;
     let receipt = receipt(&state, &committed).await?;
     let Outcome::Key { key, .. } = committed.outcome else {
-        return Err(ApiError::internal());
+        return Err(ApiError::internal(
+            "a key change committed with another outcome",
+        ));
     };
     let view = KeyChanged {
         key: KeyView::from(key),
@@ -435,7 +440,9 @@ pub async fn revoke_key(
         .await?;
     let receipt = receipt(&state, &committed).await?;
     let Outcome::Key { key, .. } = committed.outcome else {
-        return Err(ApiError::internal());
+        return Err(ApiError::internal(
+            "a key change committed with another outcome",
+        ));
     };
     Ok(HttpResponse::Ok().json(KeyChanged {
         key: KeyView::from(key),

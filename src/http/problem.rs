@@ -93,7 +93,25 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, code, detail)
     }
 
-    pub fn internal() -> Self {
+    /// A 500 caused by `cause`, which is logged here with `what` failed, so
+    /// that no opaque 500 goes unexplained in the logs. The log line lands
+    /// in the handler's span, which carries the party and waybill.
+    pub fn internal_from(cause: impl std::fmt::Display, what: &str) -> Self {
+        tracing::error!(error = %cause, "{what}");
+        Self::opaque()
+    }
+
+    /// A 500 for a broken invariant with no underlying error (a stored row
+    /// that must exist is missing, an outcome of the wrong kind): `what`
+    /// is logged.
+    pub fn internal(what: &str) -> Self {
+        tracing::error!("{what}");
+        Self::opaque()
+    }
+
+    /// The 500 itself; every caller goes through `internal` or
+    /// `internal_from`, which log.
+    fn opaque() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
@@ -215,14 +233,13 @@ impl From<StorageError> for ApiError {
                 "the database is not reachable right now; nothing was written. Retry later.",
             );
         }
-        tracing::error!(error = %e, "storage failure");
-        Self::internal()
+        Self::internal_from(e, "storage failure")
     }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        Self::internal()
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal_from(e, "blocking task failed")
     }
 }
 
@@ -231,10 +248,7 @@ impl From<WriteError> for ApiError {
         match e {
             WriteError::Rejected(r) => r.into(),
             WriteError::Storage(e) => e.into(),
-            WriteError::Crypto(e) => {
-                tracing::error!(error = %e, "signing failed");
-                Self::internal()
-            }
+            WriteError::Crypto(e) => Self::internal_from(e, "signing failed"),
             WriteError::OutcomeUnknown => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "outcome_unknown",
@@ -339,6 +353,36 @@ mod tests {
     }
 
     #[test]
+    fn every_500_logs_its_cause() {
+        let captured = crate::telemetry::tests::Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let (from, bare) = tracing::subscriber::with_default(subscriber, || {
+            (
+                ApiError::internal_from("disk on fire", "writing the ledger"),
+                ApiError::internal("the head event is missing"),
+            )
+        });
+        for err in [&from, &bare] {
+            assert_eq!(err.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(err.code, "internal_error");
+            // The client is told nothing of the cause.
+            assert!(!err.detail.contains("disk") && !err.detail.contains("head"));
+        }
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].contains("ERROR"), "{text}");
+        assert!(lines[0].contains("writing the ledger"), "{text}");
+        assert!(lines[0].contains("error=disk on fire"), "{text}");
+        assert!(lines[1].contains("ERROR"), "{text}");
+        assert!(lines[1].contains("the head event is missing"), "{text}");
+    }
+
+    #[test]
     fn challenges_and_retry_after() {
         let missing = ApiError::unauthorized(MISSING_TOKEN, "send a token");
         assert_eq!(missing.challenge().unwrap(), "Bearer realm=\"ewaybill\"");
@@ -361,7 +405,7 @@ mod tests {
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, "busy", "later").retry_after(),
             Some(1)
         );
-        assert_eq!(ApiError::internal().retry_after(), None);
+        assert_eq!(ApiError::internal("test").retry_after(), None);
         let response = bad.error_response();
         assert!(
             response

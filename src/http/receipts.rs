@@ -52,10 +52,7 @@ pub async fn receipt(state: &AppState, committed: &Committed) -> Result<LogRecei
 pub fn proof_failed(nodes: &DbNodes, e: merkle::MerkleError) -> ApiError {
     match nodes.take_failure() {
         Some(storage) => storage.into(),
-        None => {
-            tracing::error!(error = %e, "proof generation failed");
-            ApiError::internal()
-        }
+        None => ApiError::internal_from(e, "proof generation failed"),
     }
 }
 

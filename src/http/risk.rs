@@ -115,7 +115,8 @@ pub async fn risk_list(
     let status = query.status.unwrap_or(Status::InTransit);
     let live = state.risk.clone();
     let mut seed = [0u8; 8];
-    getrandom::getrandom(&mut seed).map_err(|_| ApiError::internal())?;
+    getrandom::getrandom(&mut seed)
+        .map_err(|e| ApiError::internal_from(e, "seeding the risk list"))?;
     let list = state
         .db(move |conn| {
             let now = time::now();
@@ -276,7 +277,11 @@ fn summaries(
             .map(|row| Ok((row.id.clone(), WaybillSummary::from(parse_state(row)?))))
             .collect::<Result<_, crate::storage::StorageError>>()?;
     ids.iter()
-        .map(|id| by_id.remove(id).ok_or_else(ApiError::internal))
+        .map(|id| {
+            by_id
+                .remove(id)
+                .ok_or_else(|| ApiError::internal("an assessed waybill is missing"))
+        })
         .collect()
 }
 

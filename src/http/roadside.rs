@@ -271,17 +271,18 @@ fn token_for(
         }
         Err(e) if e.is_unique_violation() => {
             // Another request created it first: use that one.
-            let row = tokens::of_waybill(conn, waybill_id)?.ok_or_else(ApiError::internal)?;
+            let row = tokens::of_waybill(conn, waybill_id)?.ok_or_else(|| {
+                ApiError::internal("roadside token vanished after a unique violation")
+            })?;
             roadside::unseal_token(waybill_id, &row.token_hash, &row.token_sealed, sign)
-                .ok_or_else(ApiError::internal)
+                .ok_or_else(|| ApiError::internal("stored roadside token cannot be unsealed"))
         }
         Err(e) => Err(e.into()),
     }
 }
 
 fn roadside_failed(e: roadside::RoadsideError) -> ApiError {
-    tracing::error!(error = %e, "roadside payload");
-    ApiError::internal()
+    ApiError::internal_from(e, "roadside payload")
 }
 
 fn party_summary(p: &PartyRef) -> PartySummary {
@@ -349,8 +350,10 @@ pub async fn waybill_qr(
             }
             let token = token_for(conn, &key, &row.id, &caller.party_id)?;
             let waybill = parse_state(&row)?;
-            let head = events::by_hash(conn, &row.head)?.ok_or_else(ApiError::internal)?;
-            let checkpoint = tree::latest_checkpoint(conn)?.ok_or_else(ApiError::internal)?;
+            let head = events::by_hash(conn, &row.head)?
+                .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
+            let checkpoint = tree::latest_checkpoint(conn)?
+                .ok_or_else(|| ApiError::internal("no checkpoint is stored"))?;
             Ok((token, waybill, head.seq, checkpoint.size))
         })
         .await?;

@@ -31,10 +31,7 @@ pub(crate) fn xml_response(xml: Result<String, UblError>) -> Result<HttpResponse
             ),
         )
         .with("current_status", status)),
-        Err(e) => {
-            tracing::error!(error = %e, "writing UBL failed");
-            Err(ApiError::internal())
-        }
+        Err(e) => Err(ApiError::internal_from(e, "writing UBL failed")),
     }
 }
 

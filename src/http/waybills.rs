@@ -60,10 +60,9 @@ impl EventView {
             row.seq,
             time::from_db(row.received_at),
         );
-        let act = RawValue::from_string(row.act).map_err(|e| {
-            tracing::error!(seq = row.seq, error = %e, "stored act is not JSON");
-            ApiError::internal()
-        })?;
+        let seq = row.seq;
+        let act = RawValue::from_string(row.act)
+            .map_err(|e| ApiError::internal_from(e, &format!("stored act {seq} is not JSON")))?;
         Ok(Self {
             seq: row.seq,
             log_index: row.seq,

@@ -148,13 +148,15 @@ fn not_found() -> ApiError {
 }
 
 fn parse_id(s: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(s).map_err(|_| ApiError::internal())
+    Uuid::parse_str(s).map_err(|e| ApiError::internal_from(e, "stored webhook id is not a UUID"))
 }
 
 fn view(row: WebhookRow, signing_key_id: &str) -> Result<WebhookView, ApiError> {
     let event_types = EventTypes::from_stored(&row.event_types).ok_or_else(|| {
-        tracing::error!(webhook = %row.id, "stored event_types unreadable");
-        ApiError::internal()
+        ApiError::internal(&format!(
+            "webhook {}: stored event_types unreadable",
+            row.id
+        ))
     })?;
     Ok(WebhookView {
         id: parse_id(&row.id)?,
@@ -167,7 +169,8 @@ fn view(row: WebhookRow, signing_key_id: &str) -> Result<WebhookView, ApiError> 
 }
 
 fn delivery_view(row: DeliveryRow) -> Result<DeliveryView, ApiError> {
-    let state = DeliveryState::parse(&row.state).ok_or_else(ApiError::internal)?;
+    let state = DeliveryState::parse(&row.state)
+        .ok_or_else(|| ApiError::internal("stored delivery state unreadable"))?;
     Ok(DeliveryView {
         id: parse_id(&row.id)?,
         webhook_id: parse_id(&row.webhook_id)?,
