@@ -96,6 +96,7 @@ pub struct AuditQuery {
     security(("bearer" = []))
 )]
 #[get("/v1/audit/access")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn access_trail(
     state: web::Data<AppState>,
     caller: Caller,

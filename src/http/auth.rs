@@ -150,6 +150,7 @@ pub struct TokenResponse {
     security(())
 )]
 #[post("/v1/auth/token")]
+#[tracing::instrument(skip_all)]
 pub async fn issue_token(
     state: web::Data<AppState>,
     body: Json<TokenRequest>,

@@ -120,6 +120,7 @@ enum BatchResponses {
     security(("bearer" = []))
 )]
 #[post("/v1/waybills:batch")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, items = tracing::field::Empty))]
 pub async fn issue_batch(
     state: web::Data<AppState>,
     caller: Caller,
@@ -145,6 +146,7 @@ pub async fn issue_batch(
     security(("bearer" = []))
 )]
 #[post("/v1/events:batch")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, items = tracing::field::Empty))]
 pub async fn events_batch(
     state: web::Data<AppState>,
     caller: Caller,
@@ -207,6 +209,8 @@ async fn submit_batch(
             .collect())
     })
     .await??;
+    // The handler's span (its `items` field) learns the batch size here.
+    tracing::Span::current().record("items", checked.len());
 
     let key_ids: BTreeSet<String> = checked
         .iter()

@@ -86,6 +86,7 @@ fn decode(cursor: &str) -> Result<i64, ApiError> {
     security(("bearer" = []))
 )]
 #[get("/v1/feed")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn feed(
     state: web::Data<AppState>,
     caller: Caller,

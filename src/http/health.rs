@@ -25,6 +25,7 @@ pub struct HealthView {
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, body = HealthView)), security(()))]
 #[get("/healthz")]
+#[tracing::instrument(skip_all)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthView {
         status: "ok",
@@ -43,6 +44,7 @@ const READY_WITHIN: Duration = Duration::from_millis(900);
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthView), (status = 503, body = HealthView)), security(()))]
 #[get("/readyz")]
+#[tracing::instrument(skip_all)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let backend = state.config.database.backend_name();

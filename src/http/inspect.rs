@@ -81,6 +81,7 @@ pub struct ShipmentPage {
     security(("bearer" = []))
 )]
 #[get("/v1/inspect/shipments")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn shipments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -366,6 +367,7 @@ fn validate_inspection(
     security(("bearer" = []))
 )]
 #[post("/v1/inspect/shipments/{id}/inspections")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn record_inspection(
     state: web::Data<AppState>,
     caller: Caller,
@@ -441,6 +443,7 @@ pub async fn record_inspection(
     security(("bearer" = []))
 )]
 #[get("/v1/inspect/shipments/{id}/inspections")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn list_inspections(
     state: web::Data<AppState>,
     caller: Caller,

@@ -59,6 +59,7 @@ fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
     responses((status = 200, description = "The vkey line", content_type = "text/plain", body = String)),
     security(()))]
 #[get("/v1/log/key")]
+#[tracing::instrument(skip_all)]
 pub async fn log_key(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let vkey = state
         .log
@@ -78,6 +79,7 @@ pub async fn log_key(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     ),
     security(()))]
 #[get("/v1/log/checkpoint")]
+#[tracing::instrument(skip_all)]
 pub async fn latest_checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let checkpoint = state.db(latest).await?;
     Ok(HttpResponse::Ok().content_type(TEXT).body(checkpoint.note))
@@ -109,6 +111,7 @@ pub struct HistoryQuery {
     responses((status = 200, body = [CheckpointView]), (status = 403, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 #[get("/v1/log/checkpoints")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn checkpoints(
     state: web::Data<AppState>,
     caller: Caller,
@@ -206,6 +209,7 @@ fn encode_all(hashes: &[merkle::Hash]) -> Vec<String> {
     ),
     security(("bearer" = [])))]
 #[get("/v1/log/proof/inclusion")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn inclusion(
     state: web::Data<AppState>,
     caller: Caller,
@@ -272,6 +276,7 @@ pub struct ConsistencyProofView {
     ),
     security(("bearer" = [])))]
 #[get("/v1/log/proof/consistency")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn consistency(
     state: web::Data<AppState>,
     caller: Caller,
@@ -330,6 +335,7 @@ pub struct EntriesPage {
     ),
     security(("bearer" = [])))]
 #[get("/v1/log/entries")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn entries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -391,6 +397,7 @@ pub async fn entries(
     ),
     security(("bearer" = [])))]
 #[get("/v1/waybills/{id}/events/{position}/proof")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path.0, position = path.1))]
 pub async fn event_proof(
     state: web::Data<AppState>,
     caller: Caller,

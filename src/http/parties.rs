@@ -164,6 +164,7 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
     security(("bearer" = []))
 )]
 #[post("/v1/parties")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn create_party(
     state: web::Data<AppState>,
     caller: Caller,
@@ -228,6 +229,7 @@ pub struct PartyQuery {
     security(("bearer" = []))
 )]
 #[get("/v1/parties")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn list_parties(
     state: web::Data<AppState>,
     caller: Caller,
@@ -274,6 +276,7 @@ fn may_see_party(caller: &Caller, party_id: &str) -> Result<(), ApiError> {
     security(("bearer" = []))
 )]
 #[get("/v1/parties/{id}")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, target = %path))]
 pub async fn get_party(
     state: web::Data<AppState>,
     caller: Caller,
@@ -296,6 +299,7 @@ pub async fn get_party(
     security(("bearer" = []))
 )]
 #[get("/v1/me")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let id = caller.party_id.clone();
     let row = state
@@ -319,6 +323,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     security(("bearer" = []))
 )]
 #[post("/v1/parties/{id}/keys")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, target = %path))]
 pub async fn register_key(
     state: web::Data<AppState>,
     caller: Caller,
@@ -388,6 +393,7 @@ pub async fn register_key(
     security(("bearer" = []))
 )]
 #[get("/v1/parties/{id}/keys")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, target = %path))]
 pub async fn list_keys(
     state: web::Data<AppState>,
     caller: Caller,
@@ -421,6 +427,7 @@ pub async fn list_keys(
     security(("bearer" = []))
 )]
 #[delete("/v1/parties/{id}/keys/{key_id}")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, target = %path.0, key = %path.1))]
 pub async fn revoke_key(
     state: web::Data<AppState>,
     caller: Caller,

@@ -96,6 +96,7 @@ pub struct RiskBrief {
     security(("bearer" = []))
 )]
 #[get("/v1/inspect/risk")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn risk_list(
     state: web::Data<AppState>,
     caller: Caller,

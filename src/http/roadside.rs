@@ -319,6 +319,7 @@ fn goods_summary(document: &WaybillDocument) -> GoodsSummary {
     security(("bearer" = []))
 )]
 #[get("/v1/waybills/{id}/qr")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn waybill_qr(
     state: web::Data<AppState>,
     caller: Caller,
@@ -552,6 +553,7 @@ impl Representation for Page {
     security(())
 )]
 #[get("/v1/verify/{token}")]
+#[tracing::instrument(skip_all)]
 pub async fn verify_token(
     state: web::Data<AppState>,
     path: web::Path<String>,

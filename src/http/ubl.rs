@@ -49,6 +49,7 @@ pub(crate) fn xml_response(xml: Result<String, UblError>) -> Result<HttpResponse
     security(("bearer" = []))
 )]
 #[get("/v1/waybills/{id}/receipt-advice")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn receipt_advice(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -163,6 +163,7 @@ pub struct ListQuery {
     security(("bearer" = []))
 )]
 #[post("/v1/waybills")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn issue(
     state: web::Data<AppState>,
     caller: Caller,
@@ -186,6 +187,7 @@ pub async fn issue(
     security(("bearer" = []))
 )]
 #[post("/v1/waybills/{id}/events")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn append(
     state: web::Data<AppState>,
     caller: Caller,
@@ -245,6 +247,7 @@ pub(crate) fn visible_waybill(
     security(("bearer" = []))
 )]
 #[get("/v1/waybills/{id}")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn get_waybill(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -281,6 +284,7 @@ pub async fn get_waybill(
     security(("bearer" = []))
 )]
 #[get("/v1/waybills/{id}/events")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: Caller,
@@ -317,6 +321,7 @@ pub async fn list_events(
     security(("bearer" = []))
 )]
 #[get("/v1/waybills/{id}/keys")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, waybill = %path))]
 pub async fn signing_keys(
     state: web::Data<AppState>,
     caller: Caller,
@@ -367,6 +372,7 @@ where
     security(("bearer" = []))
 )]
 #[get("/v1/waybills")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn list_waybills(
     state: web::Data<AppState>,
     caller: Caller,

@@ -234,6 +234,7 @@ fn validate(body: &NewWebhook, allow_private: bool) -> Result<EventTypes, ApiErr
     security(("bearer" = []))
 )]
 #[post("/v1/webhooks")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
@@ -284,6 +285,7 @@ pub async fn create_webhook(
     security(("bearer" = []))
 )]
 #[get("/v1/webhooks")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     caller: Caller,
@@ -312,6 +314,7 @@ pub async fn list_webhooks(
     security(("bearer" = []))
 )]
 #[get("/v1/webhooks/{id}")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, webhook = %path))]
 pub async fn get_webhook(
     state: web::Data<AppState>,
     caller: Caller,
@@ -337,6 +340,7 @@ pub async fn get_webhook(
     security(("bearer" = []))
 )]
 #[delete("/v1/webhooks/{id}")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, webhook = %path))]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
     caller: Caller,
@@ -367,6 +371,7 @@ pub async fn delete_webhook(
     security(("bearer" = []))
 )]
 #[get("/v1/webhooks/{id}/deliveries")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id, webhook = %path))]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     caller: Caller,

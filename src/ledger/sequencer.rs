@@ -255,6 +255,7 @@ impl Writer {
     }
 
     /// Writes and answers a batch; says why if no connection could be had.
+    #[tracing::instrument(name = "sequencer.commit", skip_all, fields(batch_size = batch.len()))]
     fn commit(&self, batch: &mut Vec<Job>) -> Option<String> {
         let started = Instant::now();
         let mut unreachable = None;
@@ -333,7 +334,13 @@ impl Writer {
     }
 
     /// One transaction for `jobs`; on a lost COMMIT acknowledgement, finds
-    /// out whether it was committed.
+    /// out whether it was committed. Its span is one attempt: the whole
+    /// batch, or one half while a failing command is isolated.
+    #[tracing::instrument(
+        name = "sequencer.write",
+        skip_all,
+        fields(size = jobs.len(), first_seq = tracing::field::Empty)
+    )]
     fn write_batch(&self, jobs: &[Job]) -> Result<Answers, BatchFailure> {
         let mut conn = self.connection().map_err(BatchFailure::NoConnection)?;
         // Filled once the whole batch is written and only COMMIT is left,
@@ -407,6 +414,7 @@ impl Writer {
     /// that is not durable and checkpointed.
     fn write_in(&self, conn: &mut DbConnection, batch: &[Job]) -> Result<Answers, LogError> {
         let first_seq = events::begin_batch(conn)?;
+        tracing::Span::current().record("first_seq", first_seq);
         let mut seq = first_seq;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut next = 0;
