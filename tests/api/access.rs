@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::TestApp;
+use crate::common::{TestApp, assert_problem};
 
 crate::on_both_backends!(
     another_company_gets_404_as_if_it_did_not_exist,
@@ -72,9 +72,12 @@ async fn inspector_reads_are_allowed_and_audited_invisibly(app: TestApp) {
 
     // The parties cannot read the trail, and their view did not change.
     for who in [&s.consignor, &s.carrier, &s.consignee, &tax] {
-        let (status, problem) = app.call(who, Method::GET, "/v1/audit/access", None).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_eq!(problem["code"], "forbidden");
+        assert_problem(
+            &app.call(who, Method::GET, "/v1/audit/access", None).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &[],
+        );
     }
     let (_, after) = app
         .call(

@@ -2,7 +2,9 @@
 //! file per test) or PostgreSQL (a fresh database per test, created from
 //! `TEST_DATABASE_URL`), and clients that sign like real ones would.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::sync::Once;
 
 use chrono::Utc;
 use diesel::{Connection, RunQueryDsl};
@@ -197,6 +199,7 @@ impl TestApp {
         pg_cleanup: Option<(String, String)>,
         setup: Setup,
     ) -> TestApp {
+        show_logs_if_asked();
         let admin_key = KeyPair::generate().unwrap();
         let service_url = setup.service_url.as_ref().map_or(url.clone(), |f| f(&url));
         let config = base_config(&service_url, dir.path(), &admin_key, &setup.vars);
@@ -332,6 +335,56 @@ impl TestApp {
         let url = ewaybill::storage::DatabaseUrl::parse(&self.database_url).unwrap();
         ewaybill::storage::connect(&url).unwrap()
     }
+}
+
+/// With `TEST_LOG` set (to anything but `0`), the service's logs are printed
+/// with the test's output (captured like `println!`, shown for failing tests
+/// or with `--nocapture`), filtered by `RUST_LOG` (default `info`). The
+/// service itself installs no subscriber in tests: `telemetry::init` runs
+/// only from the command line.
+fn show_logs_if_asked() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok_and(|v| v != "0") {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            // Another subscriber already installed is left alone.
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(std::io::stdout().is_terminal())
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// Asserts that `response` is a problem document with this status and
+/// `code`, and, when `paths` is not empty, that its `errors` name exactly
+/// these field paths (in any order, each once). Returns the problem for
+/// further checks.
+#[track_caller]
+pub fn assert_problem(
+    response: &(StatusCode, Value),
+    status: StatusCode,
+    code: &str,
+    paths: &[&str],
+) -> Value {
+    let (got, problem) = response;
+    assert_eq!(*got, status, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+    if !paths.is_empty() {
+        let mut found: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors in {problem}"))
+            .iter()
+            .map(|e| e["path"].as_str().unwrap_or_default())
+            .collect();
+        found.sort_unstable();
+        let mut wanted = paths.to_vec();
+        wanted.sort_unstable();
+        assert_eq!(found, wanted, "{problem}");
+    }
+    problem.clone()
 }
 
 fn rand_u16() -> u16 {
@@ -471,14 +524,7 @@ impl TestApp {
             None,
             document(&number, consignor, carrier, consignee),
         );
-        let (status, body) = self
-            .call(
-                consignor,
-                Method::POST,
-                "/v1/waybills",
-                Some(envelope.clone()),
-            )
-            .await;
+        let (status, body) = self.post_issue(consignor, &envelope).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["event"]["hash"], hash_of(&envelope));
         (id, hash_of(&envelope))
@@ -505,18 +551,28 @@ impl TestApp {
         body: Value,
     ) -> (StatusCode, Value) {
         let envelope = who.sign(act_type, s.id, Some(&s.head), body);
-        let (status, response) = self
-            .call(
-                who,
-                Method::POST,
-                &format!("/v1/waybills/{}/events", s.id),
-                Some(envelope.clone()),
-            )
-            .await;
+        let (status, response) = self.post_event(who, s.id, &envelope).await;
         if status == StatusCode::CREATED {
             s.head = hash_of(&envelope);
         }
         (status, response)
+    }
+
+    /// Posts a signed act, as it is, to `POST /v1/waybills/{waybill}/events`
+    /// (no head moves: for acts signed by someone else, or on a stale head).
+    pub async fn post_event(
+        &self,
+        who: &Actor,
+        waybill: Uuid,
+        envelope: &Value,
+    ) -> (StatusCode, Value) {
+        self.call(
+            who,
+            Method::POST,
+            &format!("/v1/waybills/{waybill}/events"),
+            Some(envelope.clone()),
+        )
+        .await
     }
 }
 

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Actor, TestApp, document};
+use crate::common::{Actor, TestApp, assert_problem, document};
 
 crate::on_both_backends!(
     log_key_and_checkpoint_need_no_token,
@@ -159,9 +159,7 @@ async fn number_finds_a_waybill_among_those_the_caller_may_see(app: TestApp) {
         None,
         document(&number, &other, &s.carrier, &s.consignee),
     );
-    let (status, body) = app
-        .call(&other, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, body) = app.post_issue(&other, &envelope).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(
         by_number(&app, &s.consignor, &number).await,
@@ -186,11 +184,12 @@ async fn duplicate_number_names_the_existing_waybill(app: TestApp) {
         None,
         document(&number, &s.consignor, &s.carrier, &s.consignee),
     );
-    let (status, problem) = app
-        .call(&s.consignor, Method::POST, "/v1/waybills", Some(again))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
-    assert_eq!(problem["code"], "duplicate_number");
+    let problem = assert_problem(
+        &app.post_issue(&s.consignor, &again).await,
+        StatusCode::CONFLICT,
+        "duplicate_number",
+        &[],
+    );
     assert_eq!(problem["existing_waybill_id"], s.id.to_string());
     assert!(
         problem["detail"]

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Actor, TestApp, document};
+use crate::common::{Actor, TestApp, assert_problem, document};
 
 crate::on_both_backends!(
     nul_in_a_document_is_refused_and_nothing_is_written,
@@ -53,9 +53,7 @@ async fn nul_in_a_document_is_refused_and_nothing_is_written(app: TestApp) {
         let field = body.pointer_mut(pointer).unwrap();
         *field = Value::String(format!("{}\u{0}x", field.as_str().unwrap()));
         let envelope = consignor.sign("consignor.issue", Uuid::now_v7(), None, body);
-        let (status, problem) = app
-            .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-            .await;
+        let (status, problem) = app.post_issue(&consignor, &envelope).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -241,11 +239,13 @@ async fn control_characters_in_query_and_path_are_a_400(app: TestApp) {
             "{path}"
         );
     }
-    let (status, problem) = app
-        .call(&app.admin, Method::GET, "/v1/parties/%00", None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    assert_eq!(problem["code"], "invalid_path");
+    let problem = assert_problem(
+        &app.call(&app.admin, Method::GET, "/v1/parties/%00", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_path",
+        &[],
+    );
     assert_eq!(problem["errors"][0]["path"], "id");
 }
 
@@ -365,9 +365,7 @@ async fn duplicate_members_are_refused(app: TestApp) {
     assert_eq!(waybill_count(&app, &consignor).await, 0);
 
     // The envelope without the duplicate is accepted.
-    let (status, body) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, body) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
@@ -378,9 +376,7 @@ async fn every_problem_is_listed_at_once(app: TestApp) {
         let app = &app;
         let consignor = &consignor;
         async move {
-            let (status, problem) = app
-                .call(consignor, Method::POST, "/v1/waybills", Some(envelope))
-                .await;
+            let (status, problem) = app.post_issue(consignor, &envelope).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
             paths_and_codes(&problem)
         }
@@ -422,9 +418,7 @@ async fn every_problem_is_listed_at_once(app: TestApp) {
     let mut body = base();
     body["totals"]["gross_amount"] = json!("346.95");
     let envelope = consignor.sign("consignor.issue", Uuid::now_v7(), None, body);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         paths_and_codes(&problem),

@@ -61,14 +61,7 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
     doc["transport"]["vehicle_plate"] = json!("TM-5555");
     doc["unloading"]["address"]["city"] = json!("Liepāja");
     let envelope = beer.consignor.sign("consignor.issue", id, None, doc);
-    let (status, body) = app
-        .call(
-            &beer.consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope),
-        )
-        .await;
+    let (status, body) = app.post_issue(&beer.consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (beer_id, timber_id) = (beer.id.to_string(), id.to_string());
 

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Shipment, TestApp, document, hash_of, today, tomorrow};
+use crate::common::{Shipment, TestApp, assert_problem, document, hash_of, today, tomorrow};
 
 crate::on_both_backends!(
     accept_with_reservations_change_vehicle_partial_acceptance,
@@ -352,16 +352,12 @@ async fn stale_prev_is_409_with_the_current_head(app: TestApp) {
         Some(&issued_head),
         json!({"vehicle_plate": "X-1", "vehicle_country": "LV"}),
     );
-    let (status, problem) = app
-        .call(
-            &carrier,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(stale),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "stale_prev");
+    let problem = assert_problem(
+        &app.post_event(&carrier, s.id, &stale).await,
+        StatusCode::CONFLICT,
+        "stale_prev",
+        &[],
+    );
     assert_eq!(problem["head"], s.head);
 }
 
@@ -374,25 +370,14 @@ async fn replayed_act_is_409(app: TestApp) {
         None,
         document("WB-R1", &consignor, &carrier, &consignee),
     );
-    let (status, _) = app
-        .call(
-            &consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope.clone()),
-        )
-        .await;
+    let (status, _) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, problem) = app
-        .call(
-            &consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope.clone()),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "act_replayed");
+    let problem = assert_problem(
+        &app.post_issue(&consignor, &envelope).await,
+        StatusCode::CONFLICT,
+        "act_replayed",
+        &[],
+    );
     assert_eq!(problem["event_hash"], hash_of(&envelope));
     assert_eq!(problem["waybill_id"], id.to_string());
 
@@ -403,11 +388,12 @@ async fn replayed_act_is_409(app: TestApp) {
         None,
         document("WB-R1", &consignor, &carrier, &consignee),
     );
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(again))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "duplicate_number");
+    assert_problem(
+        &app.post_issue(&consignor, &again).await,
+        StatusCode::CONFLICT,
+        "duplicate_number",
+        &[],
+    );
 }
 
 async fn chain_is_returned_exactly_as_signed(app: TestApp) {
@@ -517,16 +503,20 @@ async fn listing_filters_and_paginates(app: TestApp) {
         )
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (status, problem) = app
-        .call(&consignor, Method::GET, "/v1/waybills?cursor=garbage", None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(problem["code"], "invalid_cursor");
-    let (status, problem) = app
-        .call(&consignor, Method::GET, "/v1/waybills?status=lost", None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(problem["code"], "invalid_query");
+    assert_problem(
+        &app.call(&consignor, Method::GET, "/v1/waybills?cursor=garbage", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_cursor",
+        &[],
+    );
+    assert_problem(
+        &app.call(&consignor, Method::GET, "/v1/waybills?status=lost", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+        &[],
+    );
 }
 
 async fn state_is_the_fold_of_the_returned_chain(app: TestApp) {

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{TestApp, document};
+use crate::common::{TestApp, assert_problem, document};
 use crate::risk::on_the_road;
 use ewaybill::storage::DbConnection;
 use ewaybill::storage::schema::shipment_plates;
@@ -104,11 +104,12 @@ async fn a_plate_no_plate_can_be_is_refused_with_its_path(app: TestApp) {
     doc["transport"]["trailer_plate"] = json!("T-🚚");
     doc["currency"] = json!("EURO");
     let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, doc);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["code"], "validation_failed");
+    let problem = assert_problem(
+        &app.post_issue(&consignor, &envelope).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        &[],
+    );
     let found: Vec<(&str, &str)> = problem["errors"]
         .as_array()
         .unwrap()

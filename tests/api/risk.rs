@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Actor, Shipment, TestApp, document, hash_of};
+use crate::common::{Actor, Shipment, TestApp, assert_problem, document, hash_of};
 use ewaybill::risk::config::ModelConfig;
 use ewaybill::risk::factor::Factor;
 
@@ -34,14 +34,7 @@ pub(crate) async fn on_the_road(
     doc["transport"]["vehicle_plate"] = json!(plate);
     edit(&mut doc);
     let envelope = consignor.sign("consignor.issue", id, None, doc);
-    let (status, body) = app
-        .call(
-            consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope.clone()),
-        )
-        .await;
+    let (status, body) = app.post_issue(consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let mut s = Shipment {
         consignor: consignor.clone(),
@@ -333,23 +326,18 @@ async fn inspection_outcomes_raise_the_score_of_the_next_shipment(app: TestApp) 
 async fn companies_and_the_operator_cannot_see_risk(app: TestApp) {
     let s = app.shipment().await;
     for who in [&s.consignor, &s.carrier, &s.consignee, &app.admin] {
-        let (status, problem) = app
-            .call(who, Method::GET, "/v1/inspect/risk?status=issued", None)
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
-        assert_eq!(problem["code"], "forbidden");
+        assert_problem(
+            &app.call(who, Method::GET, "/v1/inspect/risk?status=issued", None)
+                .await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &[],
+        );
     }
     // Inspectors read; they cannot sign acts.
     let police = app.register_party("authority", "State Police").await;
     let envelope = police.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-    let (status, problem) = app
-        .call(
-            &police,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(envelope),
-        )
-        .await;
+    let (status, problem) = app.post_event(&police, s.id, &envelope).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
     // Bad filters are a 400, not a 500.
     let (status, problem) = app
