@@ -558,6 +558,19 @@ impl TestApp {
         (status, response)
     }
 
+    /// [`TestApp::act`] that must succeed (201); returns the response body.
+    pub async fn act_ok(
+        &self,
+        s: &mut Shipment,
+        who: &Actor,
+        act_type: &str,
+        body: Value,
+    ) -> Value {
+        let (status, response) = self.act(s, who, act_type, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{act_type}: {response}");
+        response
+    }
+
     /// Posts a signed act, as it is, to `POST /v1/waybills/{waybill}/events`
     /// (no head moves: for acts signed by someone else, or on a stale head).
     pub async fn post_event(

@@ -118,19 +118,17 @@ async fn json_stays_the_default_and_unacceptable_types_are_406(app: TestApp) {
 async fn receipt_advice_after_partial_acceptance(app: TestApp) {
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
-    let (status, body) = app.act(&mut s, &carrier, "carrier.accept", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let consignee = s.consignee.clone();
-    let (status, body) = app
-        .act(
-            &mut s,
-            &consignee,
-            "consignee.accept",
-            json!({"lines": [{"line_no": 1, "received_quantity": "95", "note": "5 l broken"}],
-                   "note": "accepted with shortfall"}),
-        )
+    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let consignee = s.consignee.clone();
+    app.act_ok(
+        &mut s,
+        &consignee,
+        "consignee.accept",
+        json!({"lines": [{"line_no": 1, "received_quantity": "95", "note": "5 l broken"}],
+                   "note": "accepted with shortfall"}),
+    )
+    .await;
 
     let path = format!("/v1/waybills/{}/receipt-advice", s.id);
     let (status, content_type, xml) = get(&app, &s.consignor, &path, None).await;
@@ -180,18 +178,16 @@ async fn receipt_advice_for_a_rejection_and_before_any_outcome(app: TestApp) {
     assert_eq!(problem["current_status"], "issued");
 
     let carrier = s.carrier.clone();
-    let (status, body) = app.act(&mut s, &carrier, "carrier.accept", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let consignee = s.consignee.clone();
-    let (status, body) = app
-        .act(
-            &mut s,
-            &consignee,
-            "consignee.reject",
-            json!({"reason": "cold chain broken"}),
-        )
+    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let consignee = s.consignee.clone();
+    app.act_ok(
+        &mut s,
+        &consignee,
+        "consignee.reject",
+        json!({"reason": "cold chain broken"}),
+    )
+    .await;
 
     let (status, _, xml) = get(&app, &s.carrier, &path, Some("application/xml")).await;
     assert_eq!(status, StatusCode::OK, "{xml}");
