@@ -360,8 +360,8 @@ fn show_logs_if_asked() {
 
 /// Asserts that `response` is a problem document with this status and
 /// `code`, and, when `paths` is not empty, that its `errors` name exactly
-/// these field paths (in any order, each once). Returns the problem for
-/// further checks.
+/// these field paths, in the order the service lists them. Returns the
+/// problem for further checks.
 #[track_caller]
 pub fn assert_problem(
     response: &(StatusCode, Value),
@@ -373,16 +373,13 @@ pub fn assert_problem(
     assert_eq!(*got, status, "{problem}");
     assert_eq!(problem["code"], code, "{problem}");
     if !paths.is_empty() {
-        let mut found: Vec<&str> = problem["errors"]
+        let found: Vec<&str> = problem["errors"]
             .as_array()
             .unwrap_or_else(|| panic!("no errors in {problem}"))
             .iter()
             .map(|e| e["path"].as_str().unwrap_or_default())
             .collect();
-        found.sort_unstable();
-        let mut wanted = paths.to_vec();
-        wanted.sort_unstable();
-        assert_eq!(found, wanted, "{problem}");
+        assert_eq!(found, paths, "{problem}");
     }
     problem.clone()
 }

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, document, tomorrow};
+use crate::common::{TestApp, assert_problem, document, tomorrow};
 
 crate::on_both_backends!(
     inspectors_find_shipments_and_every_search_is_audited,
@@ -249,8 +249,8 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
     );
 
     // Every problem at once.
-    let (status, problem) = app
-        .call(
+    assert_problem(
+        &app.call(
             &tax,
             Method::POST,
             &path,
@@ -259,23 +259,16 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
                 "inspected_at": "2099-01-01T00:00:00Z"
             })),
         )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        paths,
-        [
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        &[
             "category",
             "amount_at_stake",
             "currency",
             "selection_probability",
-            "inspected_at"
-        ]
+            "inspected_at",
+        ],
     );
     let (status, _) = app
         .call(

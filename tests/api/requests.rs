@@ -115,34 +115,18 @@ async fn malformed_oversized_and_wrong_content_type(app: TestApp) {
 
 async fn envelope_problems_are_reported_together(app: TestApp) {
     let consignor = app.company("Brewery").await;
-    let (status, problem) = app
+    assert_problem(&app
         .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
             "act": {"type": "consignor.issue", "waybill_id": "nope", "prev": null, "signed_at": "yesterday", "body": {}},
             "signature": "x", "extra": true
         })))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["extra"]);
-    let (status, problem) = app
+        .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &["extra"]);
+    assert_problem(&app
         .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
             "act": {"type": "consignor.issue", "waybill_id": "nope", "prev": null, "signed_at": "yesterday", "body": {}},
             "signature": "x"
         })))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["act.waybill_id", "act.key_id", "act.signed_at"]);
+        .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &["act.waybill_id", "act.key_id", "act.signed_at"]);
 
     // A later act sent to the issuing endpoint.
     let envelope = consignor.sign(

@@ -508,21 +508,15 @@ async fn webhooks_are_private_to_their_party(app: TestApp) {
 
 async fn registration_is_validated(app: TestApp) {
     let owner = app.company("Brewery").await;
-    let body = assert_problem(&app
-        .call(
-            &owner,
-            Method::POST,
-            "/v1/webhooks",
-            Some(json!({"url": "ftp://example.com/h", "event_types": ["carrier.accept", "carrier.fly"]})),
-        )
-        .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &[]);
-    let paths: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["url", "event_types[1]"]);
+    let bad =
+        json!({"url": "ftp://example.com/h", "event_types": ["carrier.accept", "carrier.fly"]});
+    assert_problem(
+        &app.call(&owner, Method::POST, "/v1/webhooks", Some(bad))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        &["url", "event_types[1]"],
+    );
 
     let (status, body) = app
         .call(
