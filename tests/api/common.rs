@@ -507,24 +507,52 @@ impl TestApp {
         )
     }
 
+    /// Issues a waybill between three companies under a fresh id.
     pub async fn issue(
         &self,
         consignor: &Actor,
         carrier: &Actor,
         consignee: &Actor,
     ) -> (Uuid, String) {
+        let s = self.shipment_between(consignor, carrier, consignee).await;
+        (s.id, s.head)
+    }
+
+    /// [`TestApp::issue`], kept as a [`Shipment`] to act on.
+    pub async fn shipment_between(
+        &self,
+        consignor: &Actor,
+        carrier: &Actor,
+        consignee: &Actor,
+    ) -> Shipment {
         let id = Uuid::now_v7();
         let number = format!("WB-{}", id.simple());
-        let envelope = consignor.sign(
-            "consignor.issue",
-            id,
-            None,
-            document(&number, consignor, carrier, consignee),
-        );
+        let doc = document(&number, consignor, carrier, consignee);
+        self.issue_document(consignor, carrier, consignee, id, doc)
+            .await
+    }
+
+    /// Signs and posts the consignor.issue of waybill `id` with `doc`, which
+    /// must succeed.
+    pub async fn issue_document(
+        &self,
+        consignor: &Actor,
+        carrier: &Actor,
+        consignee: &Actor,
+        id: Uuid,
+        doc: Value,
+    ) -> Shipment {
+        let envelope = consignor.sign("consignor.issue", id, None, doc);
         let (status, body) = self.post_issue(consignor, &envelope).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["event"]["hash"], hash_of(&envelope));
-        (id, hash_of(&envelope))
+        Shipment {
+            consignor: consignor.clone(),
+            carrier: carrier.clone(),
+            consignee: consignee.clone(),
+            id,
+            head: hash_of(&envelope),
+        }
     }
 
     pub async fn shipment(&self) -> Shipment {

@@ -60,9 +60,8 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
         .remove("excise_category");
     doc["transport"]["vehicle_plate"] = json!("TM-5555");
     doc["unloading"]["address"]["city"] = json!("Liepāja");
-    let envelope = beer.consignor.sign("consignor.issue", id, None, doc);
-    let (status, body) = app.post_issue(&beer.consignor, &envelope).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.issue_document(&beer.consignor, &beer.carrier, &beer.consignee, id, doc)
+        .await;
     let (beer_id, timber_id) = (beer.id.to_string(), id.to_string());
 
     let police = app.register_party("authority", "State Police").await;

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Actor, Shipment, TestApp, assert_problem, document, hash_of};
+use crate::common::{Actor, Shipment, TestApp, assert_problem, document};
 use ewaybill::risk::config::ModelConfig;
 use ewaybill::risk::factor::Factor;
 
@@ -33,16 +33,9 @@ pub(crate) async fn on_the_road(
     );
     doc["transport"]["vehicle_plate"] = json!(plate);
     edit(&mut doc);
-    let envelope = consignor.sign("consignor.issue", id, None, doc);
-    let (status, body) = app.post_issue(consignor, &envelope).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let mut s = Shipment {
-        consignor: consignor.clone(),
-        carrier: carrier.clone(),
-        consignee: consignee.clone(),
-        id,
-        head: hash_of(&envelope),
-    };
+    let mut s = app
+        .issue_document(consignor, carrier, consignee, id, doc)
+        .await;
     app.act_ok(&mut s, carrier, "carrier.accept", json!({}))
         .await;
     s

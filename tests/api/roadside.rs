@@ -221,14 +221,9 @@ async fn unknown_or_malformed_tokens_are_404(app: TestApp) {
 async fn tokens_are_unguessable_and_never_cross_waybills(app: TestApp) {
     let a = app.shipment().await;
     // The same three parties, a second waybill.
-    let (id_b, head_b) = app.issue(&a.consignor, &a.carrier, &a.consignee).await;
-    let b = Shipment {
-        consignor: a.consignor.clone(),
-        carrier: a.carrier.clone(),
-        consignee: a.consignee.clone(),
-        id: id_b,
-        head: head_b,
-    };
+    let b = app
+        .shipment_between(&a.consignor, &a.carrier, &a.consignee)
+        .await;
     let qr_a = qr(&app, &a.carrier, &a).await;
     let qr_b = qr(&app, &a.carrier, &b).await;
     let (token_a, token_b) = (token_of(&qr_a), token_of(&qr_b));

@@ -203,22 +203,6 @@ async fn deliveries_when(
     }
 }
 
-async fn shipment_with(
-    app: &TestApp,
-    consignor: &Actor,
-    carrier: &Actor,
-    consignee: &Actor,
-) -> Shipment {
-    let (id, head) = app.issue(consignor, carrier, consignee).await;
-    Shipment {
-        consignor: consignor.clone(),
-        carrier: carrier.clone(),
-        consignee: consignee.clone(),
-        id,
-        head,
-    }
-}
-
 async fn accept(app: &TestApp, s: &mut Shipment) {
     let carrier = s.carrier.clone();
     app.act_ok(s, &carrier, "carrier.accept", json!({"reservations": []}))
@@ -242,7 +226,7 @@ async fn events_arrive_signed_in_order_and_match_the_chain(app: TestApp) {
         json!(["carrier.accept", "consignee.accept"])
     );
 
-    let mut s = shipment_with(&app, &consignor, &carrier, &consignee).await;
+    let mut s = app.shipment_between(&consignor, &carrier, &consignee).await;
     accept(&app, &mut s).await;
     app.act_ok(
         &mut s,
@@ -340,7 +324,7 @@ async fn failed_attempts_are_retried_and_later_events_wait(app: TestApp) {
     receiver.fail_first("/erp", 3);
     let (consignor, carrier, consignee) = app.parties().await;
     let hook = register(&app, &consignor, &receiver.url("/erp"), &["*"]).await;
-    let mut s = shipment_with(&app, &consignor, &carrier, &consignee).await;
+    let mut s = app.shipment_between(&consignor, &carrier, &consignee).await;
     accept(&app, &mut s).await;
 
     // Three refusals of the issue, then the issue, then the acceptance.
@@ -422,7 +406,7 @@ async fn a_receiver_that_keeps_failing_ends_failed(app: TestApp) {
         &["consignor.issue"],
     )
     .await;
-    shipment_with(&app, &consignor, &carrier, &consignee).await;
+    app.shipment_between(&consignor, &carrier, &consignee).await;
 
     // The test configuration allows 4 attempts.
     let items = deliveries_when(&app, &consignor, &hook, |items| {
@@ -440,7 +424,7 @@ async fn a_receiver_that_keeps_failing_ends_failed(app: TestApp) {
     let dead_url = format!("http://{}/gone", closed.local_addr().unwrap());
     drop(closed);
     let dead = register(&app, &carrier, &dead_url, &["*"]).await;
-    shipment_with(&app, &consignor, &carrier, &consignee).await;
+    app.shipment_between(&consignor, &carrier, &consignee).await;
     let items = deliveries_when(&app, &carrier, &dead, |items| {
         items.len() == 1 && items[0]["state"] == "failed"
     })
@@ -576,8 +560,10 @@ fn seqs(page: &Value) -> Vec<i64> {
 async fn feed_returns_only_the_callers_events_in_order(app: TestApp) {
     let (brewery, carrier, grocery) = app.parties().await;
     let (other_carrier, other_shop) = (app.company("Trucks").await, app.company("Shop").await);
-    let mut first = shipment_with(&app, &brewery, &carrier, &grocery).await;
-    let second = shipment_with(&app, &brewery, &other_carrier, &other_shop).await;
+    let mut first = app.shipment_between(&brewery, &carrier, &grocery).await;
+    let second = app
+        .shipment_between(&brewery, &other_carrier, &other_shop)
+        .await;
     accept(&app, &mut first).await;
 
     let page = feed_page(&app, &brewery, "").await;
@@ -648,7 +634,7 @@ async fn feed_returns_only_the_callers_events_in_order(app: TestApp) {
 async fn long_poll_returns_as_soon_as_an_event_arrives(app: TestApp) {
     let (brewery, carrier, grocery) = app.parties().await;
     let bystander = app.company("Bystander").await;
-    let mut s = shipment_with(&app, &brewery, &carrier, &grocery).await;
+    let mut s = app.shipment_between(&brewery, &carrier, &grocery).await;
     let page = feed_page(&app, &grocery, "").await;
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
 
@@ -698,7 +684,7 @@ async fn two_instances_do_not_send_twice(app: TestApp) {
     let mut expected = 0;
     for i in 0..6 {
         let via = if i % 2 == 0 { &app } else { &second };
-        let mut s = shipment_with(via, &consignor, &carrier, &consignee).await;
+        let mut s = via.shipment_between(&consignor, &carrier, &consignee).await;
         accept(via, &mut s).await;
         expected += 2;
     }
@@ -722,7 +708,9 @@ async fn a_replaced_carrier_is_told_no_more_and_refused_acts_tell_nobody(app: Te
     let second_carrier = app.company("Second carrier").await;
     register(&app, &first_carrier, &receiver.url("/first"), &["*"]).await;
     register(&app, &second_carrier, &receiver.url("/second"), &["*"]).await;
-    let mut s = shipment_with(&app, &brewery, &first_carrier, &grocery).await;
+    let mut s = app
+        .shipment_between(&brewery, &first_carrier, &grocery)
+        .await;
     let body = app
         .act_ok(
             &mut s,
