@@ -193,9 +193,7 @@ async fn tampered_document_and_signature_are_refused_and_nothing_is_written(app:
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "invalid_signature_encoding");
 
-    let (status, _) = app
-        .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
-        .await;
+    let (status, _) = app.get(&consignor, &format!("/v1/waybills/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
     let (status, _) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -429,12 +427,7 @@ async fn keys_can_be_added_by_the_party_itself(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, keys) = app
-        .call(
-            &company,
-            Method::GET,
-            &format!("/v1/parties/{}/keys", company.party_id),
-            None,
-        )
+        .get(&company, &format!("/v1/parties/{}/keys", company.party_id))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(keys.as_array().unwrap().len(), 2);

@@ -263,9 +263,7 @@ async fn ndjson_lines_are_items_and_a_bad_line_fails_alone(app: TestApp) {
     assert_eq!(counts(&app), (3, 3));
     for item in &items {
         let id = item["act"]["waybill_id"].as_str().unwrap();
-        let (status, state) = app
-            .call(&consignee, Method::GET, &format!("/v1/waybills/{id}"), None)
-            .await;
+        let (status, state) = app.get(&consignee, &format!("/v1/waybills/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(state["head"], hash_of(item));
     }
@@ -342,12 +340,7 @@ async fn later_acts_apply_in_request_order(app: TestApp) {
     assert_eq!(body["items"][1]["result"]["waybill"]["version"], 3);
     assert_eq!(counts(&app), (before.0, before.1 + 3));
     let (_, state) = app
-        .call(
-            &s.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
+        .get(&s.consignor, &format!("/v1/waybills/{}", s.id))
         .await;
     assert_eq!(state["head"], hash_of(&change));
     assert_eq!(state["transport"]["vehicle_plate"], "KX-9876");

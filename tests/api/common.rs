@@ -291,6 +291,17 @@ impl TestApp {
         )
     }
 
+    /// An authenticated GET.
+    pub async fn get(&self, who: &Actor, path: &str) -> (StatusCode, Value) {
+        self.call(who, Method::GET, path, None).await
+    }
+
+    /// The Prometheus text at `/metrics` (unauthenticated).
+    pub async fn metrics(&self) -> String {
+        let res = self.http.get(self.url("/metrics")).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
     pub async fn register_party(&self, kind: &str, name: &str) -> Actor {
         let reg_no = format!(
             "{}",

@@ -5,7 +5,7 @@
 
 use ewaybill::crypto::{PublicKey, Signature, canonical_bytes};
 use ewaybill::note::{Checkpoint, VerifierKey};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -39,8 +39,7 @@ async fn log_key_and_checkpoint_need_no_token(app: TestApp) {
 }
 
 async fn signing_keys(app: &TestApp, who: &Actor, id: Uuid) -> (StatusCode, Value) {
-    app.call(who, Method::GET, &format!("/v1/waybills/{id}/keys"), None)
-        .await
+    app.get(who, &format!("/v1/waybills/{id}/keys")).await
 }
 
 async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
@@ -50,12 +49,7 @@ async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
         .await;
 
     let (status, events) = app
-        .call(
-            &s.consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{events}");
     for who in [&s.consignor, &s.carrier, &s.consignee] {
@@ -97,9 +91,7 @@ async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
     let (status, keys) = signing_keys(&app, &police, s.id).await;
     assert_eq!(status, StatusCode::OK, "{keys}");
     assert_eq!(keys.as_array().unwrap().len(), 2);
-    let (_, trail) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
     assert!(
         trail
             .as_array()
@@ -124,14 +116,7 @@ async fn strangers_and_the_operator_get_no_signing_keys(app: TestApp) {
 }
 
 async fn by_number(app: &TestApp, who: &Actor, number: &str) -> Vec<String> {
-    let (status, page) = app
-        .call(
-            who,
-            Method::GET,
-            &format!("/v1/waybills?number={number}"),
-            None,
-        )
-        .await;
+    let (status, page) = app.get(who, &format!("/v1/waybills?number={number}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"]
         .as_array()

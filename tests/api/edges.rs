@@ -26,12 +26,7 @@ async fn revoke(app: &TestApp, by: &Actor, owner: &Actor, key_id: &str) -> (Stat
 
 async fn active_keys(app: &TestApp, who: &Actor) -> Vec<String> {
     let (status, keys) = app
-        .call(
-            &app.admin,
-            Method::GET,
-            &format!("/v1/parties/{}/keys", who.party_id),
-            None,
-        )
+        .get(&app.admin, &format!("/v1/parties/{}/keys", who.party_id))
         .await;
     assert_eq!(status, StatusCode::OK, "{keys}");
     keys.as_array()

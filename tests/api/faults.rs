@@ -82,9 +82,7 @@ async fn poisoned_act_fails_alone_and_the_rest_of_its_batch_commits(app: TestApp
     for (i, item) in items.iter().enumerate() {
         let answer = &body["items"][i];
         let id = item["act"]["waybill_id"].as_str().unwrap();
-        let (read, _) = app
-            .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
-            .await;
+        let (read, _) = app.get(&consignor, &format!("/v1/waybills/{id}")).await;
         if i == poisoned_at {
             assert_eq!(answer["status"], "rejected", "{answer}");
             assert_eq!(answer["problem"]["status"], 500, "{answer}");
@@ -159,9 +157,7 @@ mod lost_commit {
 
 async fn read(app: &TestApp, who: &Actor, envelope: &Value) -> StatusCode {
     let id = envelope["act"]["waybill_id"].as_str().unwrap();
-    app.call(who, Method::GET, &format!("/v1/waybills/{id}"), None)
-        .await
-        .0
+    app.get(who, &format!("/v1/waybills/{id}")).await.0
 }
 
 async fn lost_commit_acknowledgements_are_answered_truthfully(app: TestApp, armed: Armed) {

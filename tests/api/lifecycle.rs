@@ -1,6 +1,6 @@
 //! The whole lifecycle, and every act that its current status forbids.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::{Shipment, TestApp, assert_problem, document, hash_of, today, tomorrow};
@@ -76,9 +76,7 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
 
     // Every party sees the same final state.
     for who in [&s.consignor, &s.carrier, &s.consignee] {
-        let (status, state) = app
-            .call(who, Method::GET, &format!("/v1/waybills/{}", s.id), None)
-            .await;
+        let (status, state) = app.get(who, &format!("/v1/waybills/{}", s.id)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(state["status"], "partially_accepted");
         assert_eq!(state["head"], s.head);
@@ -156,12 +154,7 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
 
     // The earlier document version stays in the chain.
     let (_, events) = app
-        .call(
-            &consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&consignor, &format!("/v1/waybills/{}/events", s.id))
         .await;
     let types: Vec<_> = events
         .as_array()
@@ -315,12 +308,7 @@ async fn every_illegal_transition_is_409_naming_status_and_allowed_acts(app: Tes
         }
         // Nothing was written by the refused acts.
         let (_, events) = app
-            .call(
-                &s.consignor,
-                Method::GET,
-                &format!("/v1/waybills/{}/events", s.id),
-                None,
-            )
+            .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
             .await;
         assert_eq!(events.as_array().unwrap().last().unwrap()["hash"], s.head);
     }
@@ -399,12 +387,7 @@ async fn chain_is_returned_exactly_as_signed(app: TestApp) {
     )
     .await;
     let (status, events) = app
-        .call(
-            &s.consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
     assert_eq!(status, StatusCode::OK);
     let events = events.as_array().unwrap();
@@ -442,7 +425,7 @@ async fn listing_filters_and_paginates(app: TestApp) {
     let mut seen = Vec::new();
     let mut path = "/v1/waybills?limit=2".to_owned();
     loop {
-        let (status, page) = app.call(&consignor, Method::GET, &path, None).await;
+        let (status, page) = app.get(&consignor, &path).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         for item in page["items"].as_array().unwrap() {
             seen.push(item["id"].as_str().unwrap().to_owned());
@@ -456,55 +439,35 @@ async fn listing_filters_and_paginates(app: TestApp) {
     assert_eq!(seen, expected, "newest first, each once, only the caller's");
 
     let (_, page) = app
-        .call(
-            &carrier,
-            Method::GET,
-            "/v1/waybills?role=carrier&status=issued",
-            None,
-        )
+        .get(&carrier, "/v1/waybills?role=carrier&status=issued")
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 6);
-    let (_, page) = app
-        .call(&consignor, Method::GET, "/v1/waybills?role=carrier", None)
-        .await;
+    let (_, page) = app.get(&consignor, "/v1/waybills?role=carrier").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+    let (_, page) = app.get(&consignor, "/v1/waybills?status=delivered").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
     let (_, page) = app
-        .call(
+        .get(
             &consignor,
-            Method::GET,
-            "/v1/waybills?status=delivered",
-            None,
-        )
-        .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (_, page) = app
-        .call(
-            &consignor,
-            Method::GET,
             &format!("/v1/waybills?issued_from={0}&issued_to={0}", today()),
-            None,
         )
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     let (_, page) = app
-        .call(
+        .get(
             &consignor,
-            Method::GET,
             &format!("/v1/waybills?issued_from={}", tomorrow()),
-            None,
         )
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
     assert_problem(
-        &app.call(&consignor, Method::GET, "/v1/waybills?cursor=garbage", None)
-            .await,
+        &app.get(&consignor, "/v1/waybills?cursor=garbage").await,
         StatusCode::BAD_REQUEST,
         "invalid_cursor",
         &[],
     );
     assert_problem(
-        &app.call(&consignor, Method::GET, "/v1/waybills?status=lost", None)
-            .await,
+        &app.get(&consignor, "/v1/waybills?status=lost").await,
         StatusCode::BAD_REQUEST,
         "invalid_query",
         &[],
@@ -539,21 +502,9 @@ async fn state_is_the_fold_of_the_returned_chain(app: TestApp) {
         let (status, body) = app.act(&mut s, who, act, body).await;
         assert_eq!(status, StatusCode::CREATED, "{act}: {body}");
     }
-    let (_, stored) = app
-        .call(
-            &consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
-        .await;
+    let (_, stored) = app.get(&consignee, &format!("/v1/waybills/{}", s.id)).await;
     let (_, events) = app
-        .call(
-            &consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
 
     // Replay with nothing but the chain and the pure domain.

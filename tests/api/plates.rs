@@ -5,7 +5,7 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::{TestApp, assert_problem, document};
@@ -52,12 +52,7 @@ async fn lookalike_plates_are_found_by_the_latin_plate_and_kept_as_signed(app: T
     }
     // The plates are shown as signed.
     let (status, page) = app
-        .call(
-            &police,
-            Method::GET,
-            "/v1/inspect/shipments?plate=KX-5338",
-            None,
-        )
+        .get(&police, "/v1/inspect/shipments?plate=KX-5338")
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let hits = page["items"].as_array().unwrap();
@@ -80,14 +75,7 @@ async fn lookalike_plates_are_found_by_the_latin_plate_and_kept_as_signed(app: T
     let moved_id = moved.id.to_string();
     assert_eq!(search(&app, &police, "AB7700").await, [moved_id.as_str()]);
     assert_eq!(search(&app, &police, "t1").await, [moved_id.as_str()]);
-    let (status, waybill) = app
-        .call(
-            &carrier,
-            Method::GET,
-            &format!("/v1/waybills/{moved_id}"),
-            None,
-        )
-        .await;
+    let (status, waybill) = app.get(&carrier, &format!("/v1/waybills/{moved_id}")).await;
     assert_eq!(status, StatusCode::OK, "{waybill}");
     assert!(
         waybill.to_string().contains("ΑΒ-7700"),
@@ -165,12 +153,7 @@ async fn lookalike_plates_of_two_unrelated_carriers_are_one_plate_to_the_risk_fa
 
     let police = app.register_party("authority", "State Police").await;
     let (status, list) = app
-        .call(
-            &police,
-            Method::GET,
-            "/v1/inspect/risk?status=in_transit&limit=50",
-            None,
-        )
+        .get(&police, "/v1/inspect/risk?status=in_transit&limit=50")
         .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let shared = |id: uuid::Uuid| -> Option<String> {

@@ -71,9 +71,7 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "unknown_field");
 
-    let (status, _) = app
-        .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
-        .await;
+    let (status, _) = app.get(&consignor, &format!("/v1/waybills/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
 }
 

@@ -3,7 +3,7 @@
 
 use ewaybill::crypto::base64url;
 use ewaybill::roadside::{RoadsideError, Summary, verify_qr_text};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{Actor, Shipment, TestApp};
@@ -38,12 +38,7 @@ async fn fetch(app: &TestApp, who: Option<&Actor>, path: &str) -> (StatusCode, S
 /// The QR content as JSON (`?format=json`).
 async fn qr(app: &TestApp, who: &Actor, s: &Shipment) -> Value {
     let (status, body) = app
-        .call(
-            who,
-            Method::GET,
-            &format!("/v1/waybills/{}/qr?format=json", s.id),
-            None,
-        )
+        .get(who, &format!("/v1/waybills/{}/qr?format=json", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
@@ -373,12 +368,7 @@ async fn every_verification_is_audited(app: TestApp) {
     let token = token_of(&qr(&app, &s.carrier, &s).await);
     assert_eq!(inspect(&app, &token).await.0, StatusCode::OK);
     let (status, trail) = app
-        .call(
-            &app.admin,
-            Method::GET,
-            &format!("/v1/audit/access?waybill_id={}", s.id),
-            None,
-        )
+        .get(&app.admin, &format!("/v1/audit/access?waybill_id={}", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{trail}");
     let records = trail.as_array().unwrap();
@@ -393,9 +383,7 @@ async fn every_verification_is_audited(app: TestApp) {
         inspect(&app, "AAAAAAAAAAAAAAAAAAAAAA").await.0,
         StatusCode::NOT_FOUND
     );
-    let (_, all) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (_, all) = app.get(&app.admin, "/v1/audit/access").await;
     let misses = all
         .as_array()
         .unwrap()

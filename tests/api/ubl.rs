@@ -4,7 +4,7 @@
 use ewaybill::domain::act::{ConsigneeAcceptBody, ReceivedLine};
 use ewaybill::domain::document::parse_document;
 use ewaybill::ubl::{ConsigneeResponse, import_despatch_advice, import_receipt_advice};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 
@@ -54,7 +54,7 @@ async fn waybill_as_despatch_advice_parses_back_to_the_document(app: TestApp) {
         "{xml}"
     );
 
-    let (_, state) = app.call(&s.consignor, Method::GET, &path, None).await;
+    let (_, state) = app.get(&s.consignor, &path).await;
     let stored = parse_document(state["document"].clone()).unwrap();
     let imported = import_despatch_advice(&xml).unwrap();
     assert_eq!(imported.value, stored);

@@ -189,7 +189,7 @@ async fn deliveries_when(
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let (status, body) = app.call(who, Method::GET, &path, None).await;
+        let (status, body) = app.get(who, &path).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let items = body["items"].as_array().unwrap().clone();
         if done(&items) {
@@ -241,12 +241,7 @@ async fn events_arrive_signed_in_order_and_match_the_chain(app: TestApp) {
     let erp = receiver.wait_for("/erp", 4).await;
     let fleet = receiver.wait_for("/fleet", 2).await;
     let (_, chain) = app
-        .call(
-            &consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&consignor, &format!("/v1/waybills/{}/events", s.id))
         .await;
     let key = service_key(&app, &consignor).await;
 
@@ -366,27 +361,19 @@ async fn failed_attempts_are_retried_and_later_events_wait(app: TestApp) {
         "/v1/webhooks/{}/deliveries?limit=1",
         hook["id"].as_str().unwrap()
     );
-    let (_, page) = app.call(&consignor, Method::GET, &path, None).await;
+    let (_, page) = app.get(&consignor, &path).await;
     assert_eq!(page["items"][0]["event_type"], "carrier.accept");
     let next = format!("{path}&cursor={}", page["next_cursor"].as_str().unwrap());
-    let (_, page) = app.call(&consignor, Method::GET, &next, None).await;
+    let (_, page) = app.get(&consignor, &next).await;
     assert_eq!(page["items"][0]["event_type"], "consignor.issue");
     let pending = format!(
         "/v1/webhooks/{}/deliveries?state=pending",
         hook["id"].as_str().unwrap()
     );
-    let (_, page) = app.call(&consignor, Method::GET, &pending, None).await;
+    let (_, page) = app.get(&consignor, &pending).await;
     assert_eq!(page["items"], json!([]));
 
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for line in [
         r#"ewaybill_webhook_attempts_total{outcome="retry"} 3"#,
         r#"ewaybill_webhook_attempts_total{outcome="delivered"} 2"#,
@@ -448,7 +435,7 @@ async fn webhooks_are_private_to_their_party(app: TestApp) {
         format!("/v1/webhooks/{id}"),
         format!("/v1/webhooks/{id}/deliveries"),
     ] {
-        let (status, body) = app.call(&other, Method::GET, &path, None).await;
+        let (status, body) = app.get(&other, &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
         assert_eq!(body["code"], "webhook_not_found");
     }
@@ -456,16 +443,14 @@ async fn webhooks_are_private_to_their_party(app: TestApp) {
         .call(&other, Method::DELETE, &format!("/v1/webhooks/{id}"), None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, list) = app.call(&other, Method::GET, "/v1/webhooks", None).await;
+    let (_, list) = app.get(&other, "/v1/webhooks").await;
     assert_eq!(list["items"], json!([]));
 
-    let (status, list) = app.call(&owner, Method::GET, "/v1/webhooks", None).await;
+    let (status, list) = app.get(&owner, "/v1/webhooks").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"][0]["id"], id);
     assert_eq!(list["items"][0]["description"], "ERP");
-    let (status, got) = app
-        .call(&owner, Method::GET, &format!("/v1/webhooks/{id}"), None)
-        .await;
+    let (status, got) = app.get(&owner, &format!("/v1/webhooks/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got["url"], "http://127.0.0.1:9/h");
 
@@ -484,9 +469,7 @@ async fn webhooks_are_private_to_their_party(app: TestApp) {
         .call(&owner, Method::DELETE, &format!("/v1/webhooks/{id}"), None)
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = app
-        .call(&owner, Method::GET, &format!("/v1/webhooks/{id}"), None)
-        .await;
+    let (status, _) = app.get(&owner, &format!("/v1/webhooks/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -541,9 +524,7 @@ async fn registration_is_validated(app: TestApp) {
 }
 
 async fn feed_page(app: &TestApp, who: &Actor, query: &str) -> Value {
-    let (status, body) = app
-        .call(who, Method::GET, &format!("/v1/feed{query}"), None)
-        .await;
+    let (status, body) = app.get(who, &format!("/v1/feed{query}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -586,12 +567,7 @@ async fn feed_returns_only_the_callers_events_in_order(app: TestApp) {
     assert_eq!(seqs(&page), [all[1]]);
     // The event is the one the chain holds.
     let (_, chain) = app
-        .call(
-            &other_shop,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", second.id),
-            None,
-        )
+        .get(&other_shop, &format!("/v1/waybills/{}/events", second.id))
         .await;
     assert_eq!(page["items"][0]["event"], chain[0]);
 
@@ -614,20 +590,18 @@ async fn feed_returns_only_the_callers_events_in_order(app: TestApp) {
     assert_eq!(walked, all);
 
     assert_problem(
-        &app.call(&brewery, Method::GET, "/v1/feed?after=bogus", None)
-            .await,
+        &app.get(&brewery, "/v1/feed?after=bogus").await,
         StatusCode::BAD_REQUEST,
         "invalid_cursor",
         &[],
     );
     assert_problem(
-        &app.call(&brewery, Method::GET, "/v1/feed?wait=31", None)
-            .await,
+        &app.get(&brewery, "/v1/feed?wait=31").await,
         StatusCode::BAD_REQUEST,
         "invalid_wait",
         &[],
     );
-    let (status, _) = app.call(&app.admin, Method::GET, "/v1/feed", None).await;
+    let (status, _) = app.get(&app.admin, "/v1/feed").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
