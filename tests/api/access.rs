@@ -1,9 +1,9 @@
 //! Who sees what: companies only their own waybills, authorities all of
 //! them (audited), the audit trail only the operator.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
-use crate::common::TestApp;
+use crate::common::{TestApp, assert_problem};
 
 crate::on_both_backends!(
     another_company_gets_404_as_if_it_did_not_exist,
@@ -18,14 +18,12 @@ async fn another_company_gets_404_as_if_it_did_not_exist(app: TestApp) {
         format!("/v1/waybills/{}", s.id),
         format!("/v1/waybills/{}/events", s.id),
     ] {
-        let (status, problem) = app.call(&outsider, Method::GET, &path, None).await;
+        let (status, problem) = app.get(&outsider, &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         let (status_missing, problem_missing) = app
-            .call(
+            .get(
                 &outsider,
-                Method::GET,
                 &path.replace(&s.id.to_string(), &missing.to_string()),
-                None,
             )
             .await;
         assert_eq!(status_missing, StatusCode::NOT_FOUND);
@@ -35,11 +33,9 @@ async fn another_company_gets_404_as_if_it_did_not_exist(app: TestApp) {
         );
         assert_eq!(problem["detail"], problem_missing["detail"]);
     }
-    let (_, page) = app.call(&outsider, Method::GET, "/v1/waybills", None).await;
+    let (_, page) = app.get(&outsider, "/v1/waybills").await;
     assert!(page["items"].as_array().unwrap().is_empty());
-    let (status, _) = app
-        .call(&outsider, Method::GET, "/v1/waybills/not-a-uuid", None)
-        .await;
+    let (status, _) = app.get(&outsider, "/v1/waybills/not-a-uuid").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -49,47 +45,34 @@ async fn inspector_reads_are_allowed_and_audited_invisibly(app: TestApp) {
         .register_party("authority", "State Revenue Service")
         .await;
 
-    let (status, state) = app
-        .call(&tax, Method::GET, &format!("/v1/waybills/{}", s.id), None)
-        .await;
+    let (status, state) = app.get(&tax, &format!("/v1/waybills/{}", s.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(state["status"], "issued");
     let (status, events) = app
-        .call(
-            &tax,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&tax, &format!("/v1/waybills/{}/events", s.id))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(events.as_array().unwrap().len(), 1);
-    let (status, page) = app
-        .call(&tax, Method::GET, "/v1/waybills?status=issued", None)
-        .await;
+    let (status, page) = app.get(&tax, "/v1/waybills?status=issued").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
 
     // The parties cannot read the trail, and their view did not change.
     for who in [&s.consignor, &s.carrier, &s.consignee, &tax] {
-        let (status, problem) = app.call(who, Method::GET, "/v1/audit/access", None).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_eq!(problem["code"], "forbidden");
+        assert_problem(
+            &app.get(who, "/v1/audit/access").await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &[],
+        );
     }
     let (_, after) = app
-        .call(
-            &s.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
+        .get(&s.consignor, &format!("/v1/waybills/{}", s.id))
         .await;
     assert_eq!(after["version"], 1);
     assert_eq!(after["updated_at"], state["updated_at"]);
 
-    let (status, trail) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (status, trail) = app.get(&app.admin, "/v1/audit/access").await;
     assert_eq!(status, StatusCode::OK, "{trail}");
     let trail = trail.as_array().unwrap();
     let actions: Vec<&str> = trail
@@ -108,36 +91,17 @@ async fn inspector_reads_are_allowed_and_audited_invisibly(app: TestApp) {
     assert_eq!(trail[2]["waybill_id"], s.id.to_string());
     assert_eq!(trail[0]["result_count"], 1);
     let (_, filtered) = app
-        .call(
-            &app.admin,
-            Method::GET,
-            &format!("/v1/audit/access?waybill_id={}", s.id),
-            None,
-        )
+        .get(&app.admin, &format!("/v1/audit/access?waybill_id={}", s.id))
         .await;
     assert_eq!(filtered.as_array().unwrap().len(), 2);
 
     // Company reads are not audited (only authority access is).
-    app.call(
-        &s.consignor,
-        Method::GET,
-        &format!("/v1/waybills/{}", s.id),
-        None,
-    )
-    .await;
-    let (_, trail) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
+    app.get(&s.consignor, &format!("/v1/waybills/{}", s.id))
         .await;
+    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
     assert_eq!(trail.as_array().unwrap().len(), 3);
 
     // The operator administers; it does not read waybills.
-    let (status, _) = app
-        .call(
-            &app.admin,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
-        .await;
+    let (status, _) = app.get(&app.admin, &format!("/v1/waybills/{}", s.id)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

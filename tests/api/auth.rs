@@ -6,7 +6,7 @@ use ewaybill::crypto::KeyPair;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{TestApp, assertion, good_claims, sign_envelope};
+use crate::common::{TestApp, assert_problem, assertion, good_claims, sign_envelope};
 
 crate::on_both_backends!(
     assertion_rules,
@@ -31,9 +31,12 @@ async fn assertion_rules(app: TestApp) {
     assert_eq!(body["token_type"], "Bearer");
     assert!(body["expires_in"].as_u64().unwrap() > 0);
     // The same assertion again: the jti is single use.
-    let (status, body) = app.exchange(&jwt).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["code"], "assertion_replayed");
+    assert_problem(
+        &app.exchange(&jwt).await,
+        StatusCode::UNAUTHORIZED,
+        "assertion_replayed",
+        &[],
+    );
 
     let cases = [
         (
@@ -66,11 +69,13 @@ async fn assertion_rules(app: TestApp) {
 
     // A key nobody registered.
     let stranger = KeyPair::generate().unwrap();
-    let (status, body) = app
-        .exchange(&assertion(&stranger, good_claims(&stranger)))
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["code"], "unknown_key");
+    assert_problem(
+        &app.exchange(&assertion(&stranger, good_claims(&stranger)))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "unknown_key",
+        &[],
+    );
 
     // Signed by another key while claiming this kid.
     let header = jsonwebtoken::Header {
@@ -80,9 +85,12 @@ async fn assertion_rules(app: TestApp) {
     let pem = stranger.to_pkcs8_pem().unwrap();
     let stranger_key = jsonwebtoken::EncodingKey::from_ed_pem(pem.as_bytes()).unwrap();
     let forged = jsonwebtoken::encode(&header, &good_claims(key), &stranger_key).unwrap();
-    let (status, body) = app.exchange(&forged).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["code"], "invalid_signature");
+    assert_problem(
+        &app.exchange(&forged).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_signature",
+        &[],
+    );
 
     // HS256 is refused whatever the secret.
     let hs = jsonwebtoken::encode(
@@ -94,13 +102,19 @@ async fn assertion_rules(app: TestApp) {
         &jsonwebtoken::EncodingKey::from_secret(key.public_key().as_bytes()).unwrap(),
     )
     .unwrap();
-    let (status, body) = app.exchange(&hs).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["code"], "invalid_assertion");
+    assert_problem(
+        &app.exchange(&hs).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_assertion",
+        &[],
+    );
 
-    let (status, body) = app.exchange("not.a.jwt").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["code"], "invalid_assertion");
+    assert_problem(
+        &app.exchange("not.a.jwt").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_assertion",
+        &[],
+    );
 }
 
 async fn every_endpoint_but_health_needs_a_token(app: TestApp) {
@@ -154,38 +168,34 @@ async fn tampered_document_and_signature_are_refused_and_nothing_is_written(app:
     let mut tampered = envelope.clone();
     tampered["act"]["body"]["lines"][0]["quantity"] = json!("1000");
     tampered["act"]["body"]["lines"][0]["amount"] = json!("1200.00");
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(tampered))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem["code"], "invalid_signature");
+    assert_problem(
+        &app.post_issue(&consignor, &tampered).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_signature",
+        &[],
+    );
 
     let mut bad_sig = envelope.clone();
     let mut sig = bad_sig["signature"].as_str().unwrap().to_owned();
     let flipped = if sig.starts_with('A') { "B" } else { "A" };
     sig.replace_range(0..1, flipped);
     bad_sig["signature"] = json!(sig);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(bad_sig))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem["code"], "invalid_signature");
+    assert_problem(
+        &app.post_issue(&consignor, &bad_sig).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_signature",
+        &[],
+    );
 
     let mut short_sig = envelope.clone();
     short_sig["signature"] = json!("AAAA");
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(short_sig))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &short_sig).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "invalid_signature_encoding");
 
-    let (status, _) = app
-        .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
-        .await;
+    let (status, _) = app.get(&consignor, &format!("/v1/waybills/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
-    let (status, _) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, _) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -193,20 +203,24 @@ async fn wrong_key_for_the_role_is_403(app: TestApp) {
     let mut s = app.shipment().await;
     // The carrier tries to cancel as if it were the consignor.
     let carrier = s.carrier.clone();
-    let (status, problem) = app
-        .act(&mut s, &carrier, "consignor.cancel", json!({"reason": "x"}))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "wrong_party_for_role");
+    let problem = assert_problem(
+        &app.act(&mut s, &carrier, "consignor.cancel", json!({"reason": "x"}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "wrong_party_for_role",
+        &[],
+    );
     assert_eq!(problem["required_role"], "consignor");
 
     // The consignee's key on a carrier act.
     let consignee = s.consignee.clone();
-    let (status, problem) = app
-        .act(&mut s, &consignee, "carrier.accept", json!({}))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "wrong_party_for_role");
+    assert_problem(
+        &app.act(&mut s, &consignee, "carrier.accept", json!({}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "wrong_party_for_role",
+        &[],
+    );
 
     // An act signed with someone else's key, sent with one's own token.
     let envelope = s.consignor.sign(
@@ -215,16 +229,12 @@ async fn wrong_key_for_the_role_is_403(app: TestApp) {
         Some(&s.head),
         json!({"reason": "x"}),
     );
-    let (status, problem) = app
-        .call(
-            &carrier,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(envelope),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "signer_not_caller");
+    assert_problem(
+        &app.post_event(&carrier, s.id, &envelope).await,
+        StatusCode::FORBIDDEN,
+        "signer_not_caller",
+        &[],
+    );
 
     // Issuing in another company's name.
     let fake = carrier.sign(
@@ -233,40 +243,39 @@ async fn wrong_key_for_the_role_is_403(app: TestApp) {
         None,
         crate::common::document("WB-F1", &s.consignor, &carrier, &s.consignee),
     );
-    let (status, problem) = app
-        .call(&carrier, Method::POST, "/v1/waybills", Some(fake))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "wrong_party_for_role");
+    assert_problem(
+        &app.post_issue(&carrier, &fake).await,
+        StatusCode::FORBIDDEN,
+        "wrong_party_for_role",
+        &[],
+    );
 
     // An unregistered key.
     let stranger = KeyPair::generate().unwrap();
     let act = json!({"type": "consignor.cancel", "waybill_id": s.id, "prev": s.head,
         "key_id": stranger.public_key().key_id(), "signed_at": Utc::now().to_rfc3339(), "body": {"reason": "x"}});
-    let (status, problem) = app
-        .call(
+    assert_problem(
+        &app.call(
             &s.consignor,
             Method::POST,
             &format!("/v1/waybills/{}/events", s.id),
             Some(sign_envelope(&stranger, act)),
         )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "unknown_key");
+        .await,
+        StatusCode::FORBIDDEN,
+        "unknown_key",
+        &[],
+    );
 
     // Authorities and the operator never sign acts.
     let police = app.register_party("authority", "State police").await;
     let envelope = police.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-    let (status, problem) = app
-        .call(
-            &police,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(envelope),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "not_a_company");
+    assert_problem(
+        &app.post_event(&police, s.id, &envelope).await,
+        StatusCode::FORBIDDEN,
+        "not_a_company",
+        &[],
+    );
 }
 
 async fn revoked_key_can_neither_sign_nor_log_in(app: TestApp) {
@@ -284,15 +293,20 @@ async fn revoked_key_can_neither_sign_nor_log_in(app: TestApp) {
     assert_eq!(body["active"], false);
 
     // Its existing token stops working at once.
-    let (status, problem) = app.act(&mut s, &carrier, "carrier.accept", json!({})).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(problem["code"], "key_revoked");
+    assert_problem(
+        &app.act(&mut s, &carrier, "carrier.accept", json!({})).await,
+        StatusCode::UNAUTHORIZED,
+        "key_revoked",
+        &[],
+    );
     // No new token either.
-    let (status, problem) = app
-        .exchange(&assertion(&carrier.key, good_claims(&carrier.key)))
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(problem["code"], "key_revoked");
+    assert_problem(
+        &app.exchange(&assertion(&carrier.key, good_claims(&carrier.key)))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "key_revoked",
+        &[],
+    );
 
     // With a second, active key the carrier can log in, but acts signed by
     // the revoked key are still refused.
@@ -311,32 +325,30 @@ async fn revoked_key_can_neither_sign_nor_log_in(app: TestApp) {
     let mut fresh = carrier.clone();
     fresh.token = app.token_for(&new_key).await;
     let old_signed = carrier.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-    let (status, problem) = app
-        .call(
-            &fresh,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(old_signed),
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(problem["code"], "key_revoked");
+    assert_problem(
+        &app.post_event(&fresh, s.id, &old_signed).await,
+        StatusCode::FORBIDDEN,
+        "key_revoked",
+        &[],
+    );
     fresh.key = new_key;
     assert_eq!(
         app.act(&mut s, &fresh, "carrier.accept", json!({})).await.0,
         StatusCode::CREATED
     );
 
-    let (status, problem) = app
-        .call(
+    assert_problem(
+        &app.call(
             &app.admin,
             Method::DELETE,
             &format!("/v1/parties/{}/keys/{}", carrier.party_id, carrier.key_id()),
             None,
         )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "key_already_revoked");
+        .await,
+        StatusCode::CONFLICT,
+        "key_already_revoked",
+        &[],
+    );
 }
 
 async fn signed_at_must_be_recent(app: TestApp) {
@@ -382,16 +394,18 @@ async fn keys_can_be_added_by_the_party_itself(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, problem) = app
-        .call(
+    assert_problem(
+        &app.call(
             &company,
             Method::POST,
             &format!("/v1/parties/{}/keys", company.party_id),
             Some(body),
         )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "key_exists");
+        .await,
+        StatusCode::CONFLICT,
+        "key_exists",
+        &[],
+    );
     let (status, problem) = app
         .call(
             &company,
@@ -413,12 +427,7 @@ async fn keys_can_be_added_by_the_party_itself(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, keys) = app
-        .call(
-            &company,
-            Method::GET,
-            &format!("/v1/parties/{}/keys", company.party_id),
-            None,
-        )
+        .get(&company, &format!("/v1/parties/{}/keys", company.party_id))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(keys.as_array().unwrap().len(), 2);

@@ -9,7 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Actor, TestApp, document, hash_of, issue_envelope as issue, number};
+use crate::common::{
+    Actor, TestApp, assert_problem, document, hash_of, issue_envelope as issue, number,
+};
 
 crate::on_both_backends!(
     mixed_items_are_answered_one_by_one_and_retries_exist,
@@ -194,9 +196,7 @@ async fn re_signed_issue_of_the_same_document_exists_another_is_rejected(app: Te
         .unwrap()
     };
     let first = sign_at(60, doc.clone());
-    let (status, original) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(first))
-        .await;
+    let (status, original) = app.post_issue(&consignor, &first).await;
     assert_eq!(status, StatusCode::CREATED, "{original}");
 
     // The answer was lost; the client signs the same document again.
@@ -211,11 +211,12 @@ async fn re_signed_issue_of_the_same_document_exists_another_is_rejected(app: Te
     assert_eq!(body["items"][0]["status"], "existed", "{body}");
     assert_eq!(body["items"][0]["result"], original);
     // The single endpoint keeps its contract: a second issue is a conflict.
-    let (status, single) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(retry))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(single["code"], "waybill_exists");
+    assert_problem(
+        &app.post_issue(&consignor, &retry).await,
+        StatusCode::CONFLICT,
+        "waybill_exists",
+        &[],
+    );
 
     // The same id over another document is a conflict in bulk too.
     let mut other = doc.clone();
@@ -262,9 +263,7 @@ async fn ndjson_lines_are_items_and_a_bad_line_fails_alone(app: TestApp) {
     assert_eq!(counts(&app), (3, 3));
     for item in &items {
         let id = item["act"]["waybill_id"].as_str().unwrap();
-        let (status, state) = app
-            .call(&consignee, Method::GET, &format!("/v1/waybills/{id}"), None)
-            .await;
+        let (status, state) = app.get(&consignee, &format!("/v1/waybills/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(state["head"], hash_of(item));
     }
@@ -341,12 +340,7 @@ async fn later_acts_apply_in_request_order(app: TestApp) {
     assert_eq!(body["items"][1]["result"]["waybill"]["version"], 3);
     assert_eq!(counts(&app), (before.0, before.1 + 3));
     let (_, state) = app
-        .call(
-            &s.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
+        .get(&s.consignor, &format!("/v1/waybills/{}", s.id))
         .await;
     assert_eq!(state["head"], hash_of(&change));
     assert_eq!(state["transport"]["vehicle_plate"], "KX-9876");
@@ -365,9 +359,12 @@ async fn batch_limits_and_callers(app: TestApp) {
     let (status, body) = batch(&app, &consignor, "/v1/waybills:batch", &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let too_many = vec![json!({}); 1001];
-    let (status, body) = batch(&app, &consignor, "/v1/waybills:batch", &too_many).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    assert_eq!(body["code"], "batch_too_large");
+    assert_problem(
+        &batch(&app, &consignor, "/v1/waybills:batch", &too_many).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "batch_too_large",
+        &[],
+    );
     let (status, body) = app
         .call(
             &consignor,
@@ -388,15 +385,18 @@ async fn batch_limits_and_callers(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let item = issue(&consignor, &carrier, &consignee, &number());
-    let (status, body) = batch(
-        &app,
-        &app.admin,
-        "/v1/waybills:batch",
-        std::slice::from_ref(&item),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["code"], "not_a_company");
+    assert_problem(
+        &batch(
+            &app,
+            &app.admin,
+            "/v1/waybills:batch",
+            std::slice::from_ref(&item),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "not_a_company",
+        &[],
+    );
     // Someone else's signed act, sent by another company.
     let (status, body) = batch(&app, &carrier, "/v1/waybills:batch", &[item]).await;
     assert_eq!(status, StatusCode::OK);

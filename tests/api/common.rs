@@ -2,7 +2,9 @@
 //! file per test) or PostgreSQL (a fresh database per test, created from
 //! `TEST_DATABASE_URL`), and clients that sign like real ones would.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::sync::Once;
 
 use chrono::Utc;
 use diesel::{Connection, RunQueryDsl};
@@ -197,6 +199,7 @@ impl TestApp {
         pg_cleanup: Option<(String, String)>,
         setup: Setup,
     ) -> TestApp {
+        show_logs_if_asked();
         let admin_key = KeyPair::generate().unwrap();
         let service_url = setup.service_url.as_ref().map_or(url.clone(), |f| f(&url));
         let config = base_config(&service_url, dir.path(), &admin_key, &setup.vars);
@@ -288,6 +291,17 @@ impl TestApp {
         )
     }
 
+    /// An authenticated GET.
+    pub async fn get(&self, who: &Actor, path: &str) -> (StatusCode, Value) {
+        self.call(who, Method::GET, path, None).await
+    }
+
+    /// The Prometheus text at `/metrics` (unauthenticated).
+    pub async fn metrics(&self) -> String {
+        let res = self.http.get(self.url("/metrics")).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
     pub async fn register_party(&self, kind: &str, name: &str) -> Actor {
         let reg_no = format!(
             "{}",
@@ -332,6 +346,53 @@ impl TestApp {
         let url = ewaybill::storage::DatabaseUrl::parse(&self.database_url).unwrap();
         ewaybill::storage::connect(&url).unwrap()
     }
+}
+
+/// With `TEST_LOG` set (to anything but `0`), the service's logs are printed
+/// with the test's output (captured like `println!`, shown for failing tests
+/// or with `--nocapture`), filtered by `RUST_LOG` (default `info`). The
+/// service itself installs no subscriber in tests: `telemetry::init` runs
+/// only from the command line.
+fn show_logs_if_asked() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok_and(|v| v != "0") {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            // Another subscriber already installed is left alone.
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(std::io::stdout().is_terminal())
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// Asserts that `response` is a problem document with this status and
+/// `code`, and, when `paths` is not empty, that its `errors` name exactly
+/// these field paths, in the order the service lists them. Returns the
+/// problem for further checks.
+#[track_caller]
+pub fn assert_problem(
+    response: &(StatusCode, Value),
+    status: StatusCode,
+    code: &str,
+    paths: &[&str],
+) -> Value {
+    let (got, problem) = response;
+    assert_eq!(*got, status, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+    if !paths.is_empty() {
+        let found: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors in {problem}"))
+            .iter()
+            .map(|e| e["path"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(found, paths, "{problem}");
+    }
+    problem.clone()
 }
 
 fn rand_u16() -> u16 {
@@ -457,31 +518,52 @@ impl TestApp {
         )
     }
 
+    /// Issues a waybill between three companies under a fresh id.
     pub async fn issue(
         &self,
         consignor: &Actor,
         carrier: &Actor,
         consignee: &Actor,
     ) -> (Uuid, String) {
+        let s = self.shipment_between(consignor, carrier, consignee).await;
+        (s.id, s.head)
+    }
+
+    /// [`TestApp::issue`], kept as a [`Shipment`] to act on.
+    pub async fn shipment_between(
+        &self,
+        consignor: &Actor,
+        carrier: &Actor,
+        consignee: &Actor,
+    ) -> Shipment {
         let id = Uuid::now_v7();
         let number = format!("WB-{}", id.simple());
-        let envelope = consignor.sign(
-            "consignor.issue",
-            id,
-            None,
-            document(&number, consignor, carrier, consignee),
-        );
-        let (status, body) = self
-            .call(
-                consignor,
-                Method::POST,
-                "/v1/waybills",
-                Some(envelope.clone()),
-            )
-            .await;
+        let doc = document(&number, consignor, carrier, consignee);
+        self.issue_document(consignor, carrier, consignee, id, doc)
+            .await
+    }
+
+    /// Signs and posts the consignor.issue of waybill `id` with `doc`, which
+    /// must succeed.
+    pub async fn issue_document(
+        &self,
+        consignor: &Actor,
+        carrier: &Actor,
+        consignee: &Actor,
+        id: Uuid,
+        doc: Value,
+    ) -> Shipment {
+        let envelope = consignor.sign("consignor.issue", id, None, doc);
+        let (status, body) = self.post_issue(consignor, &envelope).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["event"]["hash"], hash_of(&envelope));
-        (id, hash_of(&envelope))
+        Shipment {
+            consignor: consignor.clone(),
+            carrier: carrier.clone(),
+            consignee: consignee.clone(),
+            id,
+            head: hash_of(&envelope),
+        }
     }
 
     pub async fn shipment(&self) -> Shipment {
@@ -505,18 +587,41 @@ impl TestApp {
         body: Value,
     ) -> (StatusCode, Value) {
         let envelope = who.sign(act_type, s.id, Some(&s.head), body);
-        let (status, response) = self
-            .call(
-                who,
-                Method::POST,
-                &format!("/v1/waybills/{}/events", s.id),
-                Some(envelope.clone()),
-            )
-            .await;
+        let (status, response) = self.post_event(who, s.id, &envelope).await;
         if status == StatusCode::CREATED {
             s.head = hash_of(&envelope);
         }
         (status, response)
+    }
+
+    /// [`TestApp::act`] that must succeed (201); returns the response body.
+    pub async fn act_ok(
+        &self,
+        s: &mut Shipment,
+        who: &Actor,
+        act_type: &str,
+        body: Value,
+    ) -> Value {
+        let (status, response) = self.act(s, who, act_type, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{act_type}: {response}");
+        response
+    }
+
+    /// Posts a signed act, as it is, to `POST /v1/waybills/{waybill}/events`
+    /// (no head moves: for acts signed by someone else, or on a stale head).
+    pub async fn post_event(
+        &self,
+        who: &Actor,
+        waybill: Uuid,
+        envelope: &Value,
+    ) -> (StatusCode, Value) {
+        self.call(
+            who,
+            Method::POST,
+            &format!("/v1/waybills/{waybill}/events"),
+            Some(envelope.clone()),
+        )
+        .await
     }
 }
 

@@ -45,7 +45,7 @@ async fn racing_acts_on_one_waybill_exactly_one_wins(app: TestApp) {
             assert_eq!(*status, StatusCode::CONFLICT);
             assert_eq!(body["code"], "stale_prev");
         }
-        let (_, events) = app.call(&s.consignor, Method::GET, &path, None).await;
+        let (_, events) = app.get(&s.consignor, &path).await;
         assert_eq!(events.as_array().unwrap().len(), 2);
     }
 }
@@ -63,15 +63,7 @@ async fn concurrent_issues_share_batches_and_keep_a_gap_free_log(app: TestApp) {
     let expected: Vec<i64> = (0..seqs.len() as i64).collect();
     assert_eq!(seqs, expected, "one gap-free order");
 
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("ewaybill_sequencer_batch_size_count"),
         "{metrics}"

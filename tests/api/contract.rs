@@ -5,11 +5,11 @@
 
 use ewaybill::crypto::{PublicKey, Signature, canonical_bytes};
 use ewaybill::note::{Checkpoint, VerifierKey};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Actor, TestApp, document};
+use crate::common::{Actor, TestApp, assert_problem, document};
 
 crate::on_both_backends!(
     log_key_and_checkpoint_need_no_token,
@@ -39,23 +39,17 @@ async fn log_key_and_checkpoint_need_no_token(app: TestApp) {
 }
 
 async fn signing_keys(app: &TestApp, who: &Actor, id: Uuid) -> (StatusCode, Value) {
-    app.call(who, Method::GET, &format!("/v1/waybills/{id}/keys"), None)
-        .await
+    app.get(who, &format!("/v1/waybills/{id}/keys")).await
 }
 
 async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
-    let (status, body) = app.act(&mut s, &carrier, "carrier.accept", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
+        .await;
 
     let (status, events) = app
-        .call(
-            &s.consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{events}");
     for who in [&s.consignor, &s.carrier, &s.consignee] {
@@ -97,9 +91,7 @@ async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
     let (status, keys) = signing_keys(&app, &police, s.id).await;
     assert_eq!(status, StatusCode::OK, "{keys}");
     assert_eq!(keys.as_array().unwrap().len(), 2);
-    let (_, trail) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
     assert!(
         trail
             .as_array()
@@ -124,14 +116,7 @@ async fn strangers_and_the_operator_get_no_signing_keys(app: TestApp) {
 }
 
 async fn by_number(app: &TestApp, who: &Actor, number: &str) -> Vec<String> {
-    let (status, page) = app
-        .call(
-            who,
-            Method::GET,
-            &format!("/v1/waybills?number={number}"),
-            None,
-        )
-        .await;
+    let (status, page) = app.get(who, &format!("/v1/waybills?number={number}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"]
         .as_array()
@@ -159,9 +144,7 @@ async fn number_finds_a_waybill_among_those_the_caller_may_see(app: TestApp) {
         None,
         document(&number, &other, &s.carrier, &s.consignee),
     );
-    let (status, body) = app
-        .call(&other, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, body) = app.post_issue(&other, &envelope).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(
         by_number(&app, &s.consignor, &number).await,
@@ -186,11 +169,12 @@ async fn duplicate_number_names_the_existing_waybill(app: TestApp) {
         None,
         document(&number, &s.consignor, &s.carrier, &s.consignee),
     );
-    let (status, problem) = app
-        .call(&s.consignor, Method::POST, "/v1/waybills", Some(again))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
-    assert_eq!(problem["code"], "duplicate_number");
+    let problem = assert_problem(
+        &app.post_issue(&s.consignor, &again).await,
+        StatusCode::CONFLICT,
+        "duplicate_number",
+        &[],
+    );
     assert_eq!(problem["existing_waybill_id"], s.id.to_string());
     assert!(
         problem["detail"]

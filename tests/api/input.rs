@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Actor, TestApp, document};
+use crate::common::{Actor, TestApp, assert_problem, document};
 
 crate::on_both_backends!(
     nul_in_a_document_is_refused_and_nothing_is_written,
@@ -35,7 +35,7 @@ fn paths_and_codes(problem: &Value) -> Vec<(String, String)> {
 }
 
 async fn waybill_count(app: &TestApp, who: &Actor) -> usize {
-    let (status, page) = app.call(who, Method::GET, "/v1/waybills", None).await;
+    let (status, page) = app.get(who, "/v1/waybills").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"].as_array().unwrap().len()
 }
@@ -53,9 +53,7 @@ async fn nul_in_a_document_is_refused_and_nothing_is_written(app: TestApp) {
         let field = body.pointer_mut(pointer).unwrap();
         *field = Value::String(format!("{}\u{0}x", field.as_str().unwrap()));
         let envelope = consignor.sign("consignor.issue", Uuid::now_v7(), None, body);
-        let (status, problem) = app
-            .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-            .await;
+        let (status, problem) = app.post_issue(&consignor, &envelope).await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -126,12 +124,7 @@ async fn nul_in_other_bodies_is_refused_and_nothing_is_written(app: TestApp) {
         )]
     );
     let (_, events) = app
-        .call(
-            &carrier,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&carrier, &format!("/v1/waybills/{}/events", s.id))
         .await;
     assert_eq!(events.as_array().unwrap().len(), 1, "only the issue");
 
@@ -149,14 +142,7 @@ async fn nul_in_other_bodies_is_refused_and_nothing_is_written(app: TestApp) {
         paths_and_codes(&problem),
         [("name".to_owned(), "control_character".to_owned())]
     );
-    let (_, found) = app
-        .call(
-            &app.admin,
-            Method::GET,
-            "/v1/parties?reg_no=40000000001",
-            None,
-        )
-        .await;
+    let (_, found) = app.get(&app.admin, "/v1/parties?reg_no=40000000001").await;
     assert_eq!(found, json!([]));
 
     // A webhook: its URL and its description.
@@ -181,7 +167,7 @@ async fn nul_in_other_bodies_is_refused_and_nothing_is_written(app: TestApp) {
             ("url".to_owned(), "control_character".to_owned())
         ]
     );
-    let (_, hooks) = app.call(&carrier, Method::GET, "/v1/webhooks", None).await;
+    let (_, hooks) = app.get(&carrier, "/v1/webhooks").await;
     assert_eq!(hooks["items"], json!([]));
 
     // An inspection note.
@@ -200,7 +186,7 @@ async fn nul_in_other_bodies_is_refused_and_nothing_is_written(app: TestApp) {
         paths_and_codes(&problem),
         [("note".to_owned(), "control_character".to_owned())]
     );
-    let (_, list) = app.call(&police, Method::GET, &path, None).await;
+    let (_, list) = app.get(&police, &path).await;
     assert_eq!(list, json!([]));
 
     // Tab and line breaks are fine in free text.
@@ -232,7 +218,7 @@ async fn control_characters_in_query_and_path_are_a_400(app: TestApp) {
         (&police, "/v1/inspect/risk?cn=22%00", "cn"),
     ];
     for (who, path, parameter) in cases {
-        let (status, problem) = app.call(who, Method::GET, path, None).await;
+        let (status, problem) = app.get(who, path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
         assert_eq!(problem["code"], "invalid_query", "{path}");
         assert_eq!(
@@ -241,11 +227,12 @@ async fn control_characters_in_query_and_path_are_a_400(app: TestApp) {
             "{path}"
         );
     }
-    let (status, problem) = app
-        .call(&app.admin, Method::GET, "/v1/parties/%00", None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    assert_eq!(problem["code"], "invalid_path");
+    let problem = assert_problem(
+        &app.get(&app.admin, "/v1/parties/%00").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_path",
+        &[],
+    );
     assert_eq!(problem["errors"][0]["path"], "id");
 }
 
@@ -365,9 +352,7 @@ async fn duplicate_members_are_refused(app: TestApp) {
     assert_eq!(waybill_count(&app, &consignor).await, 0);
 
     // The envelope without the duplicate is accepted.
-    let (status, body) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, body) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
@@ -378,9 +363,7 @@ async fn every_problem_is_listed_at_once(app: TestApp) {
         let app = &app;
         let consignor = &consignor;
         async move {
-            let (status, problem) = app
-                .call(consignor, Method::POST, "/v1/waybills", Some(envelope))
-                .await;
+            let (status, problem) = app.post_issue(consignor, &envelope).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
             paths_and_codes(&problem)
         }
@@ -422,9 +405,7 @@ async fn every_problem_is_listed_at_once(app: TestApp) {
     let mut body = base();
     body["totals"]["gross_amount"] = json!("346.95");
     let envelope = consignor.sign("consignor.issue", Uuid::now_v7(), None, body);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         paths_and_codes(&problem),

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, document, tomorrow};
+use crate::common::{TestApp, assert_problem, document, tomorrow};
 
 crate::on_both_backends!(
     inspectors_find_shipments_and_every_search_is_audited,
@@ -11,14 +11,7 @@ crate::on_both_backends!(
 );
 
 pub(crate) async fn search(app: &TestApp, who: &crate::common::Actor, q: &str) -> Vec<String> {
-    let (status, page) = app
-        .call(
-            who,
-            Method::GET,
-            &format!("/v1/inspect/shipments?{q}"),
-            None,
-        )
-        .await;
+    let (status, page) = app.get(who, &format!("/v1/inspect/shipments?{q}")).await;
     assert_eq!(status, StatusCode::OK, "{q}: {page}");
     ids(&page)
 }
@@ -60,16 +53,8 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
         .remove("excise_category");
     doc["transport"]["vehicle_plate"] = json!("TM-5555");
     doc["unloading"]["address"]["city"] = json!("Liepāja");
-    let envelope = beer.consignor.sign("consignor.issue", id, None, doc);
-    let (status, body) = app
-        .call(
-            &beer.consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope),
-        )
+    app.issue_document(&beer.consignor, &beer.carrier, &beer.consignee, id, doc)
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     let (beer_id, timber_id) = (beer.id.to_string(), id.to_string());
 
     let police = app.register_party("authority", "State Police").await;
@@ -137,16 +122,12 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
         vec![beer_id.clone()]
     );
     // Pages.
-    let (_, first) = app
-        .call(&police, Method::GET, "/v1/inspect/shipments?limit=1", None)
-        .await;
+    let (_, first) = app.get(&police, "/v1/inspect/shipments?limit=1").await;
     let cursor = first["next_cursor"].as_str().unwrap();
     let (_, second) = app
-        .call(
+        .get(
             &police,
-            Method::GET,
             &format!("/v1/inspect/shipments?limit=1&cursor={cursor}"),
-            None,
         )
         .await;
     assert_eq!(ids(&first), vec![timber_id.clone()]);
@@ -158,12 +139,7 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
         ("status=lost", "invalid_query"),
     ] {
         let (status, problem) = app
-            .call(
-                &police,
-                Method::GET,
-                &format!("/v1/inspect/shipments?{q}"),
-                None,
-            )
+            .get(&police, &format!("/v1/inspect/shipments?{q}"))
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{q}");
         assert_eq!(problem["code"], code);
@@ -172,21 +148,17 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
     // Companies and the operator cannot search; nobody but oversight and
     // the operator sees the trail, and the parties' view is unchanged.
     for who in [&beer.consignor, &beer.carrier, &app.admin] {
-        let (status, _) = app
-            .call(who, Method::GET, "/v1/inspect/shipments?plate=AB1234", None)
-            .await;
+        let (status, _) = app.get(who, "/v1/inspect/shipments?plate=AB1234").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
     let oversight = app
         .register_party("oversight", "Inspectorate oversight board")
         .await;
     for who in [&beer.consignor, &police] {
-        let (status, _) = app.call(who, Method::GET, "/v1/audit/access", None).await;
+        let (status, _) = app.get(who, "/v1/audit/access").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
-    let (status, trail) = app
-        .call(&oversight, Method::GET, "/v1/audit/access?limit=500", None)
-        .await;
+    let (status, trail) = app.get(&oversight, "/v1/audit/access?limit=500").await;
     assert_eq!(status, StatusCode::OK, "{trail}");
     let searches: Vec<&Value> = trail
         .as_array()
@@ -204,12 +176,7 @@ async fn inspectors_find_shipments_and_every_search_is_audited(app: TestApp) {
     let recorded: Value = serde_json::from_str(by_plate["query"].as_str().unwrap()).unwrap();
     assert_eq!(recorded["returned"], json!([beer_id]));
     let (_, state) = app
-        .call(
-            &beer.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}", beer.id),
-            None,
-        )
+        .get(&beer.consignor, &format!("/v1/waybills/{}", beer.id))
         .await;
     assert_eq!(state["version"], 3);
 }
@@ -241,7 +208,7 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{found}");
     assert_eq!(found["amount_at_stake"], "1250.00");
-    let (status, list) = app.call(&tax, Method::GET, &path, None).await;
+    let (status, list) = app.get(&tax, &path).await;
     assert_eq!(status, StatusCode::OK);
     let outcomes: Vec<&str> = list
         .as_array()
@@ -256,8 +223,8 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
     );
 
     // Every problem at once.
-    let (status, problem) = app
-        .call(
+    assert_problem(
+        &app.call(
             &tax,
             Method::POST,
             &path,
@@ -266,23 +233,16 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
                 "inspected_at": "2099-01-01T00:00:00Z"
             })),
         )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        paths,
-        [
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        &[
             "category",
             "amount_at_stake",
             "currency",
             "selection_probability",
-            "inspected_at"
-        ]
+            "inspected_at",
+        ],
     );
     let (status, _) = app
         .call(
@@ -296,7 +256,7 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
 
     // Companies can neither record nor read inspections; the waybill is untouched.
     for who in [&s.consignor, &s.carrier, &s.consignee] {
-        let (status, _) = app.call(who, Method::GET, &path, None).await;
+        let (status, _) = app.get(who, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = app
             .call(
@@ -309,17 +269,10 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
     let (_, state) = app
-        .call(
-            &s.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
+        .get(&s.consignor, &format!("/v1/waybills/{}", s.id))
         .await;
     assert_eq!(state["version"], 1);
-    let (_, trail) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
     let actions: Vec<&str> = trail
         .as_array()
         .unwrap()

@@ -7,7 +7,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -80,12 +79,7 @@ async fn an_independent_implementation_verifies_the_log(app: TestApp) {
     std::fs::write(d.join("checkpoint.txt"), &checkpoint).unwrap();
     let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
     let (_, page) = app
-        .call(
-            &auditor,
-            Method::GET,
-            &format!("/v1/log/entries?start=0&end={size}"),
-            None,
-        )
+        .get(&auditor, &format!("/v1/log/entries?start=0&end={size}"))
         .await;
     let leaves: Vec<_> = page["entries"]
         .as_array()
@@ -109,11 +103,9 @@ async fn an_independent_implementation_verifies_the_log(app: TestApp) {
     }
     let old_size: u64 = old.lines().nth(1).unwrap().parse().unwrap();
     let (_, consistency) = app
-        .call(
+        .get(
             &auditor,
-            Method::GET,
             &format!("/v1/log/proof/consistency?from={old_size}&to={size}"),
-            None,
         )
         .await;
     std::fs::write(

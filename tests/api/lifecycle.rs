@@ -1,9 +1,9 @@
 //! The whole lifecycle, and every act that its current status forbids.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Shipment, TestApp, document, hash_of, today, tomorrow};
+use crate::common::{Shipment, TestApp, assert_problem, document, hash_of, today, tomorrow};
 
 crate::on_both_backends!(
     accept_with_reservations_change_vehicle_partial_acceptance,
@@ -21,8 +21,8 @@ crate::on_both_backends!(
 async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp) {
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
-    let (status, body) = app
-        .act(
+    let body = app
+        .act_ok(
             &mut s,
             &carrier,
             "carrier.accept",
@@ -32,13 +32,12 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
             ]}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "in_transit");
     assert_eq!(body["waybill"]["reservations"][0]["line_no"], 1);
     assert_eq!(body["waybill"]["version"], 2);
 
-    let (status, body) = app
-        .act(
+    let body = app
+        .act_ok(
             &mut s,
             &carrier,
             "carrier.change_vehicle",
@@ -48,7 +47,6 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
             }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["transport"]["vehicle_plate"], "KX-9876");
     assert_eq!(
         body["waybill"]["document"]["transport"]["vehicle_plate"],
@@ -57,8 +55,8 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
     assert_eq!(body["waybill"]["vehicle_changes"], 1);
 
     let consignee = s.consignee.clone();
-    let (status, body) = app
-        .act(
+    let body = app
+        .act_ok(
             &mut s,
             &consignee,
             "consignee.accept",
@@ -68,7 +66,6 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
             }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     let waybill = &body["waybill"];
     assert_eq!(waybill["status"], "partially_accepted");
     assert_eq!(waybill["receipt"]["lines"][0]["shortfall"], "5");
@@ -79,9 +76,7 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
 
     // Every party sees the same final state.
     for who in [&s.consignor, &s.carrier, &s.consignee] {
-        let (status, state) = app
-            .call(who, Method::GET, &format!("/v1/waybills/{}", s.id), None)
-            .await;
+        let (status, state) = app.get(who, &format!("/v1/waybills/{}", s.id)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(state["status"], "partially_accepted");
         assert_eq!(state["head"], s.head);
@@ -97,25 +92,23 @@ async fn full_delivery(app: TestApp) {
             .0,
         StatusCode::CREATED
     );
-    let (status, body) = app
-        .act(&mut s, &consignee, "consignee.accept", json!({}))
+    let body = app
+        .act_ok(&mut s, &consignee, "consignee.accept", json!({}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "delivered");
 }
 
 async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
     let mut s = app.shipment().await;
     let first_carrier = s.carrier.clone();
-    let (status, body) = app
-        .act(
+    let body = app
+        .act_ok(
             &mut s,
             &first_carrier,
             "carrier.decline",
             json!({"reason": "no free trucks"}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "declined");
     assert_eq!(body["waybill"]["reason"], "no free trucks");
 
@@ -126,10 +119,9 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
         .unwrap()
         .to_owned();
     let corrected = document(&number, &s.consignor, &second_carrier, &s.consignee);
-    let (status, body) = app
-        .act(&mut s, &consignor, "consignor.correct", corrected)
+    let body = app
+        .act_ok(&mut s, &consignor, "consignor.correct", corrected)
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "issued");
     assert_eq!(body["waybill"]["corrections"], 1);
     assert_eq!(
@@ -150,25 +142,19 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
         StatusCode::CREATED
     );
     let consignee = s.consignee.clone();
-    let (status, body) = app
-        .act(
+    let body = app
+        .act_ok(
             &mut s,
             &consignee,
             "consignee.reject",
             json!({"reason": "wrong goods"}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "rejected");
 
     // The earlier document version stays in the chain.
     let (_, events) = app
-        .call(
-            &consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&consignor, &format!("/v1/waybills/{}/events", s.id))
         .await;
     let types: Vec<_> = events
         .as_array()
@@ -195,15 +181,14 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
 async fn cancel_before_acceptance(app: TestApp) {
     let mut s = app.shipment().await;
     let consignor = s.consignor.clone();
-    let (status, body) = app
-        .act(
+    let body = app
+        .act_ok(
             &mut s,
             &consignor,
             "consignor.cancel",
             json!({"reason": "order withdrawn"}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["waybill"]["status"], "cancelled");
 }
 
@@ -323,12 +308,7 @@ async fn every_illegal_transition_is_409_naming_status_and_allowed_acts(app: Tes
         }
         // Nothing was written by the refused acts.
         let (_, events) = app
-            .call(
-                &s.consignor,
-                Method::GET,
-                &format!("/v1/waybills/{}/events", s.id),
-                None,
-            )
+            .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
             .await;
         assert_eq!(events.as_array().unwrap().last().unwrap()["hash"], s.head);
     }
@@ -352,16 +332,12 @@ async fn stale_prev_is_409_with_the_current_head(app: TestApp) {
         Some(&issued_head),
         json!({"vehicle_plate": "X-1", "vehicle_country": "LV"}),
     );
-    let (status, problem) = app
-        .call(
-            &carrier,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(stale),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "stale_prev");
+    let problem = assert_problem(
+        &app.post_event(&carrier, s.id, &stale).await,
+        StatusCode::CONFLICT,
+        "stale_prev",
+        &[],
+    );
     assert_eq!(problem["head"], s.head);
 }
 
@@ -374,25 +350,14 @@ async fn replayed_act_is_409(app: TestApp) {
         None,
         document("WB-R1", &consignor, &carrier, &consignee),
     );
-    let (status, _) = app
-        .call(
-            &consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope.clone()),
-        )
-        .await;
+    let (status, _) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, problem) = app
-        .call(
-            &consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope.clone()),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "act_replayed");
+    let problem = assert_problem(
+        &app.post_issue(&consignor, &envelope).await,
+        StatusCode::CONFLICT,
+        "act_replayed",
+        &[],
+    );
     assert_eq!(problem["event_hash"], hash_of(&envelope));
     assert_eq!(problem["waybill_id"], id.to_string());
 
@@ -403,11 +368,12 @@ async fn replayed_act_is_409(app: TestApp) {
         None,
         document("WB-R1", &consignor, &carrier, &consignee),
     );
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(again))
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(problem["code"], "duplicate_number");
+    assert_problem(
+        &app.post_issue(&consignor, &again).await,
+        StatusCode::CONFLICT,
+        "duplicate_number",
+        &[],
+    );
 }
 
 async fn chain_is_returned_exactly_as_signed(app: TestApp) {
@@ -421,12 +387,7 @@ async fn chain_is_returned_exactly_as_signed(app: TestApp) {
     )
     .await;
     let (status, events) = app
-        .call(
-            &s.consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
     assert_eq!(status, StatusCode::OK);
     let events = events.as_array().unwrap();
@@ -464,7 +425,7 @@ async fn listing_filters_and_paginates(app: TestApp) {
     let mut seen = Vec::new();
     let mut path = "/v1/waybills?limit=2".to_owned();
     loop {
-        let (status, page) = app.call(&consignor, Method::GET, &path, None).await;
+        let (status, page) = app.get(&consignor, &path).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         for item in page["items"].as_array().unwrap() {
             seen.push(item["id"].as_str().unwrap().to_owned());
@@ -478,55 +439,39 @@ async fn listing_filters_and_paginates(app: TestApp) {
     assert_eq!(seen, expected, "newest first, each once, only the caller's");
 
     let (_, page) = app
-        .call(
-            &carrier,
-            Method::GET,
-            "/v1/waybills?role=carrier&status=issued",
-            None,
-        )
+        .get(&carrier, "/v1/waybills?role=carrier&status=issued")
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 6);
-    let (_, page) = app
-        .call(&consignor, Method::GET, "/v1/waybills?role=carrier", None)
-        .await;
+    let (_, page) = app.get(&consignor, "/v1/waybills?role=carrier").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+    let (_, page) = app.get(&consignor, "/v1/waybills?status=delivered").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
     let (_, page) = app
-        .call(
+        .get(
             &consignor,
-            Method::GET,
-            "/v1/waybills?status=delivered",
-            None,
-        )
-        .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (_, page) = app
-        .call(
-            &consignor,
-            Method::GET,
             &format!("/v1/waybills?issued_from={0}&issued_to={0}", today()),
-            None,
         )
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     let (_, page) = app
-        .call(
+        .get(
             &consignor,
-            Method::GET,
             &format!("/v1/waybills?issued_from={}", tomorrow()),
-            None,
         )
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (status, problem) = app
-        .call(&consignor, Method::GET, "/v1/waybills?cursor=garbage", None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(problem["code"], "invalid_cursor");
-    let (status, problem) = app
-        .call(&consignor, Method::GET, "/v1/waybills?status=lost", None)
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(problem["code"], "invalid_query");
+    assert_problem(
+        &app.get(&consignor, "/v1/waybills?cursor=garbage").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_cursor",
+        &[],
+    );
+    assert_problem(
+        &app.get(&consignor, "/v1/waybills?status=lost").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+        &[],
+    );
 }
 
 async fn state_is_the_fold_of_the_returned_chain(app: TestApp) {
@@ -557,21 +502,9 @@ async fn state_is_the_fold_of_the_returned_chain(app: TestApp) {
         let (status, body) = app.act(&mut s, who, act, body).await;
         assert_eq!(status, StatusCode::CREATED, "{act}: {body}");
     }
-    let (_, stored) = app
-        .call(
-            &consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}", s.id),
-            None,
-        )
-        .await;
+    let (_, stored) = app.get(&consignee, &format!("/v1/waybills/{}", s.id)).await;
     let (_, events) = app
-        .call(
-            &consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
 
     // Replay with nothing but the chain and the pure domain.

@@ -48,8 +48,9 @@ async fn receipts_and_events_verify_offline_with_the_log_key(app: TestApp) {
     let mut s = app.shipment().await;
     let key = vkey(&app, &s.consignor).await;
     let carrier = s.carrier.clone();
-    let (status, body) = app.act(&mut s, &carrier, "carrier.accept", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED);
+    let body = app
+        .act_ok(&mut s, &carrier, "carrier.accept", json!({}))
+        .await;
 
     let receipt = &body["receipt"];
     let checkpoint = Checkpoint::open(receipt["checkpoint"].as_str().unwrap(), &key).unwrap();
@@ -114,7 +115,7 @@ pub async fn assert_history_matches_entries(app: &TestApp, reader: &Actor) -> u6
     let mut leaves = Vec::new();
     while (leaves.len() as u64) < latest.size {
         let path = format!("/v1/log/entries?start={}&end={}", leaves.len(), latest.size);
-        let (status, page) = app.call(reader, Method::GET, &path, None).await;
+        let (status, page) = app.get(reader, &path).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let entries = page["entries"].as_array().unwrap();
         assert!(!entries.is_empty() && entries.len() <= 1000);
@@ -135,11 +136,9 @@ pub async fn assert_history_matches_entries(app: &TestApp, reader: &Actor) -> u6
     let mut seen = 0;
     loop {
         let (status, history) = app
-            .call(
+            .get(
                 reader,
-                Method::GET,
                 &format!("/v1/log/checkpoints?after={after}&limit=1000"),
-                None,
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{history}");
@@ -172,9 +171,7 @@ async fn entries_reproduce_every_signed_checkpoint(app: TestApp) {
     let size = assert_history_matches_entries(&app, &tax).await;
     assert!(size >= 10, "{size}");
     // Reads of raw entries are audited.
-    let (_, trail) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
     assert!(
         trail
             .as_array()
@@ -192,19 +189,14 @@ async fn proofs_and_who_may_read_them(app: TestApp) {
     let (_, note) = text(&app, &auditor, "/v1/log/checkpoint").await;
     let cp = Checkpoint::open(&note, &key).unwrap();
     let (_, events) = app
-        .call(
-            &s.consignee,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
         .await;
     let index = events[0]["log_index"].as_u64().unwrap();
     let path = format!("/v1/log/proof/inclusion?index={index}&size={}", cp.size);
 
     // The waybill's parties and the auditor get the proof; an outsider does not.
     for who in [&s.consignor, &s.consignee, &auditor] {
-        let (status, proof) = app.call(who, Method::GET, &path, None).await;
+        let (status, proof) = app.get(who, &path).await;
         assert_eq!(status, StatusCode::OK, "{proof}");
         merkle::verify_inclusion(
             &b64(&proof["leaf_hash"]),
@@ -215,15 +207,13 @@ async fn proofs_and_who_may_read_them(app: TestApp) {
         )
         .unwrap();
     }
-    let (status, _) = app.call(&outsider, Method::GET, &path, None).await;
+    let (status, _) = app.get(&outsider, &path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Registry entries are not a company's to prove.
     let (status, _) = app
-        .call(
+        .get(
             &s.consignor,
-            Method::GET,
             &format!("/v1/log/proof/inclusion?index=0&size={}", cp.size),
-            None,
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -234,22 +224,18 @@ async fn proofs_and_who_may_read_them(app: TestApp) {
         "/v1/log/proof/consistency?from=1&to=2",
         "/v1/log/entries?start=0&end=5",
     ] {
-        let (status, problem) = app.call(&s.consignor, Method::GET, path, None).await;
+        let (status, problem) = app.get(&s.consignor, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert_eq!(problem["code"], "forbidden");
     }
     // Consistency between two checkpoints of the history.
-    let (_, history) = app
-        .call(&auditor, Method::GET, "/v1/log/checkpoints", None)
-        .await;
+    let (_, history) = app.get(&auditor, "/v1/log/checkpoints").await;
     let history = history.as_array().unwrap();
     let old = Checkpoint::open(history[1]["note"].as_str().unwrap(), &key).unwrap();
     let (status, proof) = app
-        .call(
+        .get(
             &auditor,
-            Method::GET,
             &format!("/v1/log/proof/consistency?from={}&to={}", old.size, cp.size),
-            None,
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{proof}");
@@ -277,7 +263,7 @@ async fn proofs_and_who_may_read_them(app: TestApp) {
         ),
         ("/v1/log/entries?start=5&end=5".to_owned(), "invalid_range"),
     ] {
-        let (status, problem) = app.call(&auditor, Method::GET, &path, None).await;
+        let (status, problem) = app.get(&auditor, &path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
         assert_eq!(problem["code"], code);
     }
@@ -302,12 +288,7 @@ async fn tlog_proof_file_checks_offline(app: TestApp) {
     .await;
     let key = vkey(&app, &s.consignor).await;
     let (_, events) = app
-        .call(
-            &s.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
         .await;
     for (position, event) in events.as_array().unwrap().iter().enumerate() {
         let (status, file) = text(

@@ -5,10 +5,10 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{TestApp, document};
+use crate::common::{TestApp, assert_problem, document};
 use crate::risk::on_the_road;
 use ewaybill::storage::DbConnection;
 use ewaybill::storage::schema::shipment_plates;
@@ -52,12 +52,7 @@ async fn lookalike_plates_are_found_by_the_latin_plate_and_kept_as_signed(app: T
     }
     // The plates are shown as signed.
     let (status, page) = app
-        .call(
-            &police,
-            Method::GET,
-            "/v1/inspect/shipments?plate=KX-5338",
-            None,
-        )
+        .get(&police, "/v1/inspect/shipments?plate=KX-5338")
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let hits = page["items"].as_array().unwrap();
@@ -70,26 +65,17 @@ async fn lookalike_plates_are_found_by_the_latin_plate_and_kept_as_signed(app: T
     );
     // Greek, in a vehicle change: the new truck is found by its Latin plate.
     let mut moved = other;
-    let (status, body) = app
-        .act(
-            &mut moved,
-            &carrier,
-            "carrier.change_vehicle",
-            json!({"vehicle_plate": "ΑΒ-7700", "trailer_plate": "Т-１", "vehicle_country": "GR"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.act_ok(
+        &mut moved,
+        &carrier,
+        "carrier.change_vehicle",
+        json!({"vehicle_plate": "ΑΒ-7700", "trailer_plate": "Т-１", "vehicle_country": "GR"}),
+    )
+    .await;
     let moved_id = moved.id.to_string();
     assert_eq!(search(&app, &police, "AB7700").await, [moved_id.as_str()]);
     assert_eq!(search(&app, &police, "t1").await, [moved_id.as_str()]);
-    let (status, waybill) = app
-        .call(
-            &carrier,
-            Method::GET,
-            &format!("/v1/waybills/{moved_id}"),
-            None,
-        )
-        .await;
+    let (status, waybill) = app.get(&carrier, &format!("/v1/waybills/{moved_id}")).await;
     assert_eq!(status, StatusCode::OK, "{waybill}");
     assert!(
         waybill.to_string().contains("ΑΒ-7700"),
@@ -104,11 +90,12 @@ async fn a_plate_no_plate_can_be_is_refused_with_its_path(app: TestApp) {
     doc["transport"]["trailer_plate"] = json!("T-🚚");
     doc["currency"] = json!("EURO");
     let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, doc);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["code"], "validation_failed");
+    let problem = assert_problem(
+        &app.post_issue(&consignor, &envelope).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        &[],
+    );
     let found: Vec<(&str, &str)> = problem["errors"]
         .as_array()
         .unwrap()
@@ -166,12 +153,7 @@ async fn lookalike_plates_of_two_unrelated_carriers_are_one_plate_to_the_risk_fa
 
     let police = app.register_party("authority", "State Police").await;
     let (status, list) = app
-        .call(
-            &police,
-            Method::GET,
-            "/v1/inspect/risk?status=in_transit&limit=50",
-            None,
-        )
+        .get(&police, "/v1/inspect/risk?status=in_transit&limit=50")
         .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let shared = |id: uuid::Uuid| -> Option<String> {

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{TestApp, document};
+use crate::common::{TestApp, assert_problem, document};
 
 crate::on_both_backends!(
     validation_lists_every_problem_with_its_path,
@@ -22,11 +22,12 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     doc["transport"]["vehicle_country"] = json!("Latvia");
     let id = uuid::Uuid::now_v7();
     let envelope = consignor.sign("consignor.issue", id, None, doc);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["code"], "validation_failed");
+    let problem = assert_problem(
+        &app.post_issue(&consignor, &envelope).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        &[],
+    );
     let found: Vec<(String, String)> = problem["errors"]
         .as_array()
         .unwrap()
@@ -58,9 +59,7 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     let mut doc = document("WB-V2", &consignor, &carrier, &consignee);
     doc["lines"][0]["quantity"] = json!(100);
     let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, doc);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["path"], "lines[0].quantity");
 
@@ -68,15 +67,11 @@ async fn validation_lists_every_problem_with_its_path(app: TestApp) {
     let mut doc = document("WB-V3", &consignor, &carrier, &consignee);
     doc["colour"] = json!("blue");
     let envelope = consignor.sign("consignor.issue", uuid::Uuid::now_v7(), None, doc);
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "unknown_field");
 
-    let (status, _) = app
-        .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
-        .await;
+    let (status, _) = app.get(&consignor, &format!("/v1/waybills/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
 }
 
@@ -118,34 +113,18 @@ async fn malformed_oversized_and_wrong_content_type(app: TestApp) {
 
 async fn envelope_problems_are_reported_together(app: TestApp) {
     let consignor = app.company("Brewery").await;
-    let (status, problem) = app
+    assert_problem(&app
         .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
             "act": {"type": "consignor.issue", "waybill_id": "nope", "prev": null, "signed_at": "yesterday", "body": {}},
             "signature": "x", "extra": true
         })))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["extra"]);
-    let (status, problem) = app
+        .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &["extra"]);
+    assert_problem(&app
         .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
             "act": {"type": "consignor.issue", "waybill_id": "nope", "prev": null, "signed_at": "yesterday", "body": {}},
             "signature": "x"
         })))
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let paths: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["act.waybill_id", "act.key_id", "act.signed_at"]);
+        .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &["act.waybill_id", "act.key_id", "act.signed_at"]);
 
     // A later act sent to the issuing endpoint.
     let envelope = consignor.sign(
@@ -154,9 +133,7 @@ async fn envelope_problems_are_reported_together(app: TestApp) {
         Some(&"a".repeat(64)),
         json!({}),
     );
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["code"], "wrong_endpoint");
 }
@@ -171,9 +148,7 @@ async fn unknown_parties_in_the_document_are_named(app: TestApp) {
         None,
         document("WB-U1", &consignor, &ghost, &consignee),
     );
-    let (status, problem) = app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(envelope))
-        .await;
+    let (status, problem) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["path"], "carrier");
     assert_eq!(problem["errors"][0]["code"], "unknown_party");

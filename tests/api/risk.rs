@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Actor, Shipment, TestApp, document, hash_of};
+use crate::common::{Actor, Shipment, TestApp, assert_problem, document};
 use ewaybill::risk::config::ModelConfig;
 use ewaybill::risk::factor::Factor;
 
@@ -33,25 +33,11 @@ pub(crate) async fn on_the_road(
     );
     doc["transport"]["vehicle_plate"] = json!(plate);
     edit(&mut doc);
-    let envelope = consignor.sign("consignor.issue", id, None, doc);
-    let (status, body) = app
-        .call(
-            consignor,
-            Method::POST,
-            "/v1/waybills",
-            Some(envelope.clone()),
-        )
+    let mut s = app
+        .issue_document(consignor, carrier, consignee, id, doc)
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let mut s = Shipment {
-        consignor: consignor.clone(),
-        carrier: carrier.clone(),
-        consignee: consignee.clone(),
-        id,
-        head: hash_of(&envelope),
-    };
-    let (status, body) = app.act(&mut s, carrier, "carrier.accept", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.act_ok(&mut s, carrier, "carrier.accept", json!({}))
+        .await;
     s
 }
 
@@ -63,9 +49,7 @@ fn overloaded(doc: &mut Value) {
 }
 
 async fn risk(app: &TestApp, who: &Actor, query: &str) -> Value {
-    let (status, list) = app
-        .call(who, Method::GET, &format!("/v1/inspect/risk?{query}"), None)
-        .await;
+    let (status, list) = app.get(who, &format!("/v1/inspect/risk?{query}")).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     list
 }
@@ -159,14 +143,7 @@ async fn the_risk_list_puts_the_overloaded_truck_first_and_says_why(app: TestApp
     assert_eq!(kept, served);
 
     // Search hits carry the risk too.
-    let (status, page) = app
-        .call(
-            &police,
-            Method::GET,
-            "/v1/inspect/shipments?plate=HV1",
-            None,
-        )
-        .await;
+    let (status, page) = app.get(&police, "/v1/inspect/shipments?plate=HV1").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["items"][0]["id"], heavy.id.to_string());
     assert_eq!(page["items"][0]["risk"]["score"], first["score"]);
@@ -207,9 +184,7 @@ async fn the_risk_list_puts_the_overloaded_truck_first_and_says_why(app: TestApp
 
     // Every risk query is in the audit trail with what it returned.
     let oversight = app.register_party("oversight", "Oversight board").await;
-    let (_, trail) = app
-        .call(&oversight, Method::GET, "/v1/audit/access?limit=500", None)
-        .await;
+    let (_, trail) = app.get(&oversight, "/v1/audit/access?limit=500").await;
     let risk_calls: Vec<&Value> = trail
         .as_array()
         .unwrap()
@@ -223,12 +198,7 @@ async fn the_risk_list_puts_the_overloaded_truck_first_and_says_why(app: TestApp
     assert_eq!(recorded["returned"][0]["model_version"], "ledger-2026.11.0");
     // And nothing about the waybills changed.
     let (_, state) = app
-        .call(
-            &consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}", heavy.id),
-            None,
-        )
+        .get(&consignor, &format!("/v1/waybills/{}", heavy.id))
         .await;
     assert_eq!(state["version"], 2);
 }
@@ -333,31 +303,21 @@ async fn inspection_outcomes_raise_the_score_of_the_next_shipment(app: TestApp) 
 async fn companies_and_the_operator_cannot_see_risk(app: TestApp) {
     let s = app.shipment().await;
     for who in [&s.consignor, &s.carrier, &s.consignee, &app.admin] {
-        let (status, problem) = app
-            .call(who, Method::GET, "/v1/inspect/risk?status=issued", None)
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
-        assert_eq!(problem["code"], "forbidden");
+        assert_problem(
+            &app.get(who, "/v1/inspect/risk?status=issued").await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &[],
+        );
     }
     // Inspectors read; they cannot sign acts.
     let police = app.register_party("authority", "State Police").await;
     let envelope = police.sign("carrier.accept", s.id, Some(&s.head), json!({}));
-    let (status, problem) = app
-        .call(
-            &police,
-            Method::POST,
-            &format!("/v1/waybills/{}/events", s.id),
-            Some(envelope),
-        )
-        .await;
+    let (status, problem) = app.post_event(&police, s.id, &envelope).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
     // Bad filters are a 400, not a 500.
-    let (status, problem) = app
-        .call(&police, Method::GET, "/v1/inspect/risk?cn=beer", None)
-        .await;
+    let (status, problem) = app.get(&police, "/v1/inspect/risk?cn=beer").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    let (status, _) = app
-        .call(&police, Method::GET, "/v1/inspect/risk?status=flying", None)
-        .await;
+    let (status, _) = app.get(&police, "/v1/inspect/risk?status=flying").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -3,7 +3,7 @@
 
 use ewaybill::crypto::base64url;
 use ewaybill::roadside::{RoadsideError, Summary, verify_qr_text};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{Actor, Shipment, TestApp};
@@ -38,12 +38,7 @@ async fn fetch(app: &TestApp, who: Option<&Actor>, path: &str) -> (StatusCode, S
 /// The QR content as JSON (`?format=json`).
 async fn qr(app: &TestApp, who: &Actor, s: &Shipment) -> Value {
     let (status, body) = app
-        .call(
-            who,
-            Method::GET,
-            &format!("/v1/waybills/{}/qr?format=json", s.id),
-            None,
-        )
+        .get(who, &format!("/v1/waybills/{}/qr?format=json", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
@@ -148,10 +143,8 @@ async fn inspector_sees_authenticity_status_plates_and_no_prices(app: TestApp) {
         StatusCode::CREATED
     );
     let body = json!({"vehicle_plate": "KX-9876", "vehicle_country": "LV", "reason": "breakdown"});
-    let (status, response) = app
-        .act(&mut s, &carrier, "carrier.change_vehicle", body)
+    app.act_ok(&mut s, &carrier, "carrier.change_vehicle", body)
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{response}");
     let (status, view) = inspect(&app, &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["authentic"], true, "{view}");
@@ -223,14 +216,9 @@ async fn unknown_or_malformed_tokens_are_404(app: TestApp) {
 async fn tokens_are_unguessable_and_never_cross_waybills(app: TestApp) {
     let a = app.shipment().await;
     // The same three parties, a second waybill.
-    let (id_b, head_b) = app.issue(&a.consignor, &a.carrier, &a.consignee).await;
-    let b = Shipment {
-        consignor: a.consignor.clone(),
-        carrier: a.carrier.clone(),
-        consignee: a.consignee.clone(),
-        id: id_b,
-        head: head_b,
-    };
+    let b = app
+        .shipment_between(&a.consignor, &a.carrier, &a.consignee)
+        .await;
     let qr_a = qr(&app, &a.carrier, &a).await;
     let qr_b = qr(&app, &a.carrier, &b).await;
     let (token_a, token_b) = (token_of(&qr_a), token_of(&qr_b));
@@ -380,12 +368,7 @@ async fn every_verification_is_audited(app: TestApp) {
     let token = token_of(&qr(&app, &s.carrier, &s).await);
     assert_eq!(inspect(&app, &token).await.0, StatusCode::OK);
     let (status, trail) = app
-        .call(
-            &app.admin,
-            Method::GET,
-            &format!("/v1/audit/access?waybill_id={}", s.id),
-            None,
-        )
+        .get(&app.admin, &format!("/v1/audit/access?waybill_id={}", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{trail}");
     let records = trail.as_array().unwrap();
@@ -400,9 +383,7 @@ async fn every_verification_is_audited(app: TestApp) {
         inspect(&app, "AAAAAAAAAAAAAAAAAAAAAA").await.0,
         StatusCode::NOT_FOUND
     );
-    let (_, all) = app
-        .call(&app.admin, Method::GET, "/v1/audit/access", None)
-        .await;
+    let (_, all) = app.get(&app.admin, "/v1/audit/access").await;
     let misses = all
         .as_array()
         .unwrap()

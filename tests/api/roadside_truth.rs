@@ -3,7 +3,7 @@
 //! in HTML; unknown links and rate limiting get a page a person can read,
 //! and 429 says when to come back.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{Shipment, TestApp};
@@ -18,12 +18,7 @@ const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 
 async fn token(app: &TestApp, s: &Shipment) -> String {
     let (status, content) = app
-        .call(
-            &s.carrier,
-            Method::GET,
-            &format!("/v1/waybills/{}/qr?format=json", s.id),
-            None,
-        )
+        .get(&s.carrier, &format!("/v1/waybills/{}/qr?format=json", s.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{content}");
     let url = content["verify_url"].as_str().unwrap();

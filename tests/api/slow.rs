@@ -6,7 +6,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::common::TestApp;
 
@@ -117,7 +117,7 @@ mod trickle {
         }
 
         // A body that arrives in time is served as always.
-        let (status, body) = app.call(&company, Method::GET, "/v1/me", None).await;
+        let (status, body) = app.get(&company, "/v1/me").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let res = app
             .http
@@ -162,13 +162,11 @@ mod crowd {
         let opened = Instant::now();
 
         // Others: a read, a login and a signed write all succeed meanwhile.
-        let (status, body) = app.call(&consignor, Method::GET, "/v1/me", None).await;
+        let (status, body) = app.get(&consignor, "/v1/me").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let _fresh = app.token_for(&carrier.key).await;
         let (id, _) = app.issue(&consignor, &carrier, &consignee).await;
-        let (status, _) = app
-            .call(&consignor, Method::GET, &format!("/v1/waybills/{id}"), None)
-            .await;
+        let (status, _) = app.get(&consignor, &format!("/v1/waybills/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         let served_after = opened.elapsed();
 

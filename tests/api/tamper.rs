@@ -9,7 +9,7 @@ use diesel::RunQueryDsl;
 use ewaybill::merkle;
 use ewaybill::note::Checkpoint;
 use ewaybill::storage::DbConnection;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::TestApp;
@@ -48,15 +48,14 @@ async fn readiness(app: &TestApp) -> (StatusCode, Value) {
 async fn rewritten_event_is_caught(app: TestApp) {
     let mut s = app.shipment().await;
     let carrier = s.carrier.clone();
-    let (status, declined) = app
-        .act(
+    let declined = app
+        .act_ok(
             &mut s,
             &carrier,
             "carrier.decline",
             json!({"reason": "no free trucks"}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED);
     let index = declined["receipt"]["log_index"].as_u64().unwrap();
     let receipt = declined["receipt"].clone();
     // The first instance has scanned the untouched log.
@@ -95,12 +94,7 @@ async fn rewritten_event_is_caught(app: TestApp) {
 
     // The receipt the carrier kept no longer fits what the log now says.
     let (_, events) = app
-        .call(
-            &s.consignor,
-            Method::GET,
-            &format!("/v1/waybills/{}/events", s.id),
-            None,
-        )
+        .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
         .await;
     let event = events
         .as_array()
@@ -168,15 +162,7 @@ async fn rewritten_event_is_caught(app: TestApp) {
             .contains(&format!("log entry {index}")),
         "{flagged}"
     );
-    let metrics = restarted
-        .http
-        .get(restarted.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = restarted.metrics().await;
     assert!(metrics.contains("ewaybill_log_consistent 0"), "{metrics}");
 }
 
