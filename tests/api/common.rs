@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::sync::Once;
 
-use chrono::Utc;
+use chrono::{DurationRound, Utc};
 use diesel::{Connection, RunQueryDsl};
 use ewaybill::config::Config;
 use ewaybill::crypto::{KeyPair, canonical_bytes};
@@ -428,12 +428,16 @@ impl Drop for TestApp {
 
 /// A waybill document a real ERP would send: a brewery ships beer and glasses.
 ///
-/// Its dates are relative to now (issued today, loading in an hour,
-/// unloading in five), so the shipment is on time whenever the suite runs:
-/// fixed dates would make every shipment overdue a few days later and skew
-/// the time-dependent risk factors.
+/// Its dates are relative to now (issued today, loading one to two hours
+/// from now, unloading four hours later; times on the hour), so the
+/// shipment is on time whenever the suite runs: fixed dates would make
+/// every shipment overdue a few days later and skew the time-dependent
+/// risk factors.
 pub fn document(number: &str, consignor: &Actor, carrier: &Actor, consignee: &Actor) -> Value {
-    let now = Utc::now();
+    // On the hour, so two documents built a moment apart are the same.
+    let now = Utc::now()
+        .duration_trunc(chrono::TimeDelta::hours(1))
+        .expect("an hour divides the day");
     let at = |hours: i64| {
         (now + chrono::TimeDelta::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };
@@ -445,9 +449,9 @@ pub fn document(number: &str, consignor: &Actor, carrier: &Actor, consignee: &Ac
         "consignee": consignee.party_ref(),
         "carrier": carrier.party_ref(),
         "loading": {"address": {"line": "Tērbatas iela 1", "city": "Rīga", "postal_code": "LV-1011", "country": "LV"},
-                    "planned_at": at(1)},
+                    "planned_at": at(2)},
         "unloading": {"address": {"line": "Rīgas iela 5", "city": "Valmiera", "country": "LV"},
-                      "planned_at": at(5)},
+                      "planned_at": at(6)},
         "transport": {"vehicle_plate": "AB-1234", "vehicle_country": "LV", "driver_name": "Jānis Bērziņš"},
         "currency": "EUR",
         "lines": [
