@@ -282,7 +282,6 @@ pub async fn bootstrap_operator(state: &AppState, admin_key: PublicKey) -> anyho
 pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Result<Server> {
     let state = ledger.state.clone();
     let prometheus = ledger.prometheus.clone();
-    let max_body = state.config.max_body_bytes;
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(
@@ -292,7 +291,7 @@ pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Resul
             .wrap(prometheus.clone())
             .wrap(TracingLogger::<crate::telemetry::RequestLog>::new())
             .app_data(state.clone())
-            .configure(crate::http::configure(max_body))
+            .configure(crate::http::configure)
     })
     // The head must arrive within 5 s (the body has its own deadline,
     // `EWAYBILL_BODY_TIMEOUT_SECS`); a closing connection gets 1 s.

@@ -24,24 +24,18 @@ pub mod ubl;
 pub mod waybills;
 pub mod webhooks;
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use problem::ApiError;
 
-/// Registers every route and the request-parsing error handlers.
-pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.app_data(
-            web::JsonConfig::default()
-                .limit(max_body_bytes)
-                .content_type_required(true)
-                .error_handler(json_error),
-        )
-        .app_data(web::PathConfig::default().error_handler(path_error))
+/// Registers every route and the request-parsing error handlers. JSON
+/// bodies are read by [`input`]'s extractors (size limit, content type,
+/// I-JSON, text policy), not by actix's `web::Json`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .service(health::healthz)
         .service(health::readyz)
@@ -85,7 +79,6 @@ pub fn configure(max_body_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) 
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(not_found));
-    }
 }
 
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
@@ -110,38 +103,6 @@ pub(crate) fn page_limit(requested: Option<u32>, default: u32, max: u32) -> Resu
             format!("limit must be 1 to {max}"),
         ))
     }
-}
-
-fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let api = match &err {
-        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("the body is {length} bytes; the limit is {limit}"),
-        ),
-        JsonPayloadError::Overflow { limit } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("the body exceeds the limit of {limit} bytes"),
-        ),
-        JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send Content-Type: application/json",
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::validation(vec![crate::domain::validation::FieldError::new(
-                "",
-                "invalid_body",
-                e.to_string(),
-            )])
-        }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-        }
-        other => ApiError::bad_request("unreadable_body", other.to_string()),
-    };
-    api.into()
 }
 
 fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
