@@ -7,9 +7,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::domain::document::check_document;
+use crate::domain::field_error::FieldError;
 use crate::domain::projection::WaybillState;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::check_document;
 use crate::ubl::{self, ImportNote, UblError};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::client::{ApiClient, ClientError, sign_act};
 use crate::domain::act::parse_body;
 use crate::domain::complete::{Computed, complete_document};
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::ActType;
-use crate::domain::validation::FieldError;
 
 use super::session::{ServerArgs, human};
 

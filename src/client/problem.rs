@@ -22,7 +22,7 @@ pub fn describe(problem: &Value) -> String {
 }
 
 /// The problem's `errors` member, skipping entries that are not field errors.
-pub fn field_errors(problem: &Value) -> Vec<crate::domain::validation::FieldError> {
+pub fn field_errors(problem: &Value) -> Vec<crate::domain::field_error::FieldError> {
     problem
         .get("errors")
         .and_then(Value::as_array)
@@ -36,7 +36,7 @@ pub fn field_errors(problem: &Value) -> Vec<crate::domain::validation::FieldErro
                             .unwrap_or_default()
                             .to_owned()
                     };
-                    crate::domain::validation::FieldError::new(
+                    crate::domain::field_error::FieldError::new(
                         text("path"),
                         text("code"),
                         text("message"),

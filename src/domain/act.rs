@@ -12,10 +12,13 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::document::{WaybillDocument, check_document, read_all};
+use super::document::WaybillDocument;
+use super::field_error::FieldError;
 use super::lifecycle::ActType;
 use super::plate::check_plate;
-use super::validation::{FieldError, add_unless_reported, check_free_text, check_text, codes};
+use super::strict_json::read_all;
+use super::validation::check_document;
+use super::validation::{add_unless_reported, check_free_text, check_text, codes};
 
 /// How far `signed_at` may be from the server clock, either way.
 pub const SIGNED_AT_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
@@ -102,7 +105,7 @@ pub struct ChangeVehicleBody {
 #[serde(deny_unknown_fields)]
 pub struct ReceivedLine {
     pub line_no: u32,
-    #[serde(with = "super::document::decimal_string")]
+    #[serde(with = "super::wire_formats::decimal_string")]
     #[schema(value_type = String, example = "95")]
     pub received_quantity: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]

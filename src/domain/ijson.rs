@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::validation::join_path;
+use super::field_error::join_path;
 
 /// Why a text is not I-JSON.
 #[derive(Debug, thiserror::Error)]

@@ -5,9 +5,12 @@
 pub mod act;
 pub mod complete;
 pub mod document;
+pub mod field_error;
 pub mod ijson;
 pub mod lifecycle;
 pub mod party;
 pub mod plate;
 pub mod projection;
+pub mod strict_json;
 pub mod validation;
+pub mod wire_formats;

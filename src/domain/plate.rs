@@ -33,7 +33,7 @@
 //! `-`, `‐ ‑ ‒ – — −`, `.` and `·`.
 //! A plate needs at least one letter or digit.
 
-use super::validation::FieldError;
+use super::field_error::FieldError;
 
 /// The code of a plate [`check_plate`] refuses.
 pub const INVALID_PLATE: &str = "invalid_plate";

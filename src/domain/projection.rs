@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::act::{ActBody, ParsedAct, Reservation};
 use super::document::{Transport, WaybillDocument};
+use super::field_error::FieldError;
 use super::lifecycle::{ActType, IllegalTransition, Status, next_status};
-use super::validation::FieldError;
 
 /// The waybill as it stands after its latest act.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

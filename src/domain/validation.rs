@@ -4,8 +4,8 @@
 //! problem it finds, each as a [`FieldError`] with a path, a stable code and a
 //! readable message. Structural problems (missing or unknown fields, wrong
 //! JSON types) are found by
-//! [`read_all`](super::document::read_all), which also reports every one of
-//! them; [`check_document`](super::document::check_document) does both and
+//! [`read_all`](super::strict_json::read_all), which also reports every one of
+//! them; [`check_document`] does both and
 //! runs the semantic rules ([`validate_parts`]) on every part of a document
 //! that could be read, so one request lists every problem, none of them a
 //! consequence of another.
@@ -80,54 +80,14 @@
 //! amounts as sent. Totals are compared only when every line could be read.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
 
 use super::document::{
     Address, GoodsLine, PartyRef, Place, Reference, Totals, Transport, WaybillDocument,
 };
-
-/// One problem found in a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// Where the problem is: `lines[2].quantity`; the root is `""`.
-    #[schema(example = "lines[2].quantity")]
-    pub path: String,
-    /// Stable snake_case machine identifier of the problem.
-    #[schema(example = "must_be_positive")]
-    pub code: String,
-    /// Human-readable explanation.
-    #[schema(example = "must be greater than zero")]
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(
-        path: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            path: path.into(),
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{} ({})", self.message, self.code)
-        } else {
-            write!(f, "{}: {} ({})", self.path, self.message, self.code)
-        }
-    }
-}
-
-impl std::error::Error for FieldError {}
+use super::field_error::{FieldError, join_path};
+use super::strict_json::{read_all, strict};
 
 /// The codes of the table in the module documentation.
 pub mod codes {
@@ -197,6 +157,50 @@ fn vat_of(amount: Decimal, rate: Decimal) -> Option<Decimal> {
 /// An empty vector means the document is valid.
 pub fn validate_document(doc: &WaybillDocument) -> Vec<FieldError> {
     validate_parts(&DocumentParts::of(doc))
+}
+
+/// Reads and checks a waybill document, reporting every problem at once:
+/// every missing, unknown, wrong-typed or unreadable field with its path,
+/// then every semantic problem of the parts that could be read (a part that
+/// could not is not judged further, so no problem is reported twice).
+pub fn check_document(value: &serde_json::Value) -> Result<WaybillDocument, Vec<FieldError>> {
+    match read_all::<WaybillDocument>(value) {
+        Ok(document) => {
+            let errors = validate_document(&document);
+            if errors.is_empty() {
+                Ok(document)
+            } else {
+                Err(errors)
+            }
+        }
+        Err(mut errors) => {
+            errors.extend(validate_parts(&read_parts(value)));
+            Err(errors)
+        }
+    }
+}
+
+/// The parts of a document that can be read on their own, whatever is
+/// wrong elsewhere.
+fn read_parts(value: &serde_json::Value) -> DocumentParts {
+    let get = |name: &str| value.get(name);
+    let list = |name: &str| get(name).and_then(serde_json::Value::as_array);
+    DocumentParts {
+        number: strict(get("number")),
+        consignor: strict(get("consignor")),
+        consignee: strict(get("consignee")),
+        carrier: strict(get("carrier")),
+        loading: strict(get("loading")),
+        unloading: strict(get("unloading")),
+        transport: strict(get("transport")),
+        currency: strict(get("currency")),
+        lines: list("lines").map(|lines| lines.iter().map(|l| strict(Some(l))).collect()),
+        totals: strict(get("totals")),
+        references: list("references")
+            .map(|refs| refs.iter().map(|r| strict(Some(r))).collect())
+            .unwrap_or_default(),
+        notes: strict(get("notes")),
+    }
 }
 
 /// Checks every semantic rule on the parts of a document that could be
@@ -440,15 +444,6 @@ fn control_character(path: &str, c: char) -> FieldError {
 /// `text` with control characters shown as `\u{..}`, for messages.
 fn printable(text: &str) -> String {
     text.escape_debug().to_string()
-}
-
-/// Joins a path and a member name: `a.b` (the root is `""`).
-pub(crate) fn join_path(prefix: &str, field: &str) -> String {
-    if prefix.is_empty() {
-        field.to_owned()
-    } else {
-        format!("{prefix}.{field}")
-    }
 }
 
 #[derive(Default)]
@@ -820,7 +815,7 @@ fn is_currency(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::document::{check_document, parse_document};
+    use super::super::document::parse_document;
     use super::*;
     use rust_decimal_macros::dec;
     use serde_json::{Value, json};

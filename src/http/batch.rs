@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use crate::crypto::canonical_bytes;
 use crate::domain::act::SignedActEnvelope;
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::ActType;
-use crate::domain::validation::FieldError;
 use crate::ledger::{Command, Committed, Rejection, WriteError};
 use crate::storage::{DbConnection, events, keys, waybills};
 

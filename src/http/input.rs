@@ -21,9 +21,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::document::read_all;
+use crate::domain::field_error::FieldError;
 use crate::domain::ijson::{self, JsonError};
-use crate::domain::validation::{FieldError, TextKind, check_json_text, codes, forbidden_char};
+use crate::domain::strict_json::read_all;
+use crate::domain::validation::{TextKind, check_json_text, codes, forbidden_char};
 
 use super::body::read_limited;
 use super::problem::ApiError;

@@ -8,10 +8,11 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::Status;
 use crate::domain::party::PartyKind;
 use crate::domain::plate::{normalize_city, normalize_plate};
-use crate::domain::validation::{FieldError, check_free_text};
+use crate::domain::validation::check_free_text;
 use crate::ledger::apply::parse_state;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};

@@ -17,9 +17,9 @@ use uuid::Uuid;
 
 use crate::crypto::{PublicKey, Signature};
 use crate::domain::act::{ActHeader, parse_act, parse_header, signed_at_is_fresh, split_envelope};
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::ActType;
 use crate::domain::party::PartyKind;
-use crate::domain::validation::FieldError;
 use crate::ledger::event_hash::{canonical_act, event_hash};
 use crate::ledger::merkle_log::{SignedCheckpoint, event_leaf_hash};
 use crate::ledger::{Command, Committed, Outcome, PreparedAct, Rejection, history};

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::crypto::PublicKey;
+use crate::domain::field_error::FieldError;
 use crate::domain::party::PartyKind;
-use crate::domain::validation::{FieldError, check_text};
+use crate::domain::validation::check_text;
 use crate::ledger::commands::NewParty;
 use crate::ledger::{Command, Outcome};
 use crate::storage::keys::KeyRow;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::domain::validation::FieldError;
+use crate::domain::field_error::FieldError;
 use crate::ledger::{Rejection, WriteError};
 use crate::storage::StorageError;
 

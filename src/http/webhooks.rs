@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::field_error::FieldError;
 use crate::domain::party::PartyKind;
-use crate::domain::validation::{FieldError, TextKind, codes, forbidden_char};
+use crate::domain::validation::{TextKind, codes, forbidden_char};
 use crate::storage::deliveries::{self, DeliveryRow};
 use crate::storage::time;
 use crate::storage::webhooks::{self, WebhookRow};

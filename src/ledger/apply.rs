@@ -5,10 +5,10 @@
 
 use crate::domain::act::ActBody;
 use crate::domain::document::{PartyRef, WaybillDocument};
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::ActType;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::{self, ApplyError, WaybillState};
-use crate::domain::validation::FieldError;
 use crate::storage::StorageError;
 use crate::storage::events::EventRow;
 use crate::storage::time;

@@ -2,10 +2,10 @@
 
 use crate::crypto::PublicKey;
 use crate::domain::act::ParsedAct;
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::IllegalTransition;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
-use crate::domain::validation::FieldError;
 use crate::storage::StorageError;
 use crate::storage::events::EventRow;
 use crate::storage::keys::KeyRow;

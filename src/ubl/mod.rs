@@ -22,7 +22,7 @@ pub use receipt::{ConsigneeResponse, import_receipt_advice, receipt_advice};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::domain::validation::FieldError;
+use crate::domain::field_error::FieldError;
 
 /// `cac:` Common Aggregate Components.
 pub const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::ImportNote;
 use super::xml::{Consumed, find, find_all, location, location_below};
-use crate::domain::validation::FieldError;
+use crate::domain::field_error::FieldError;
 
 /// State of one import: what was read, what is wrong, what was not kept.
 #[derive(Default)]

@@ -1,7 +1,7 @@
 //! Which act types a webhook subscribes to: a list of them, or `*` for all.
 
+use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::ActType;
-use crate::domain::validation::FieldError;
 
 /// The wildcard: every act type, present and future.
 pub const ALL: &str = "*";

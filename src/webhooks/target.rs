@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use crate::domain::validation::FieldError;
+use crate::domain::field_error::FieldError;
 
 pub const MAX_URL_LEN: usize = 2048;
 

@@ -14,7 +14,8 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::complete::complete_document;
 use crate::domain::document::parse_document;
-use crate::domain::validation::{FieldError, codes, validate_document};
+use crate::domain::field_error::FieldError;
+use crate::domain::validation::{codes, validate_document};
 
 use super::source::{CsvLocator, Loaded, Locator, Problem, SourceDoc};
 

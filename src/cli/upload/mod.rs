@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use crate::client::problem::{describe, field_errors};
 use crate::crypto::{canonical_bytes, sha256_hex};
-use crate::domain::validation::FieldError;
+use crate::domain::field_error::FieldError;
 
 use journal::{Journal, Outcome, Status};
 use result_file::ResultRow;

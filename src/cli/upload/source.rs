@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::domain::validation::FieldError;
+use crate::domain::field_error::FieldError;
 
 /// One waybill document of the input.
 #[derive(Debug)]

@@ -5,10 +5,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::domain::document::{
-    ExciseCategory, GoodsLine, TransactionType, WaybillDocument, check_document,
-};
-use crate::domain::validation::line_vat;
+use crate::domain::document::{ExciseCategory, GoodsLine, TransactionType, WaybillDocument};
+use crate::domain::validation::{check_document, line_vat};
 use crate::ubl::values::{Importer, parse_decimal};
 use crate::ubl::xml::{children, expect_root, find, find_all, location, location_below};
 use crate::ubl::{CAC, DESPATCH_ADVICE, ImportNote, Imported, UblError};
@@ -87,7 +85,7 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
             if ours.is_some() {
                 doc.insert("transaction_type".into(), json!(text));
             } else {
-                im.errors.push(crate::domain::validation::FieldError::new(
+                im.errors.push(crate::domain::field_error::FieldError::new(
                     "transaction_type",
                     "missing_field",
                     format!(
