@@ -32,4 +32,5 @@ pub mod storage;
 pub mod telemetry;
 pub mod ubl;
 pub mod verifier;
+pub mod views;
 pub mod webhooks;

@@ -31,13 +31,13 @@ use crate::domain::lifecycle::ActType;
 use crate::ledger::{Command, Committed, Rejection, WriteError};
 use crate::storage::{DbConnection, events, keys, waybills};
 
+use super::accepted::ActAccepted;
 use super::auth::Caller;
 use super::body::read_limited;
 use super::idempotency::DoNotStore;
 use super::intake::{self, Route};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::ActAccepted;
 
 /// Most acts in one bulk request.
 pub const MAX_ITEMS: usize = 1000;

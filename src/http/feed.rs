@@ -20,7 +20,7 @@ use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::EventView;
+use crate::views::event::EventView;
 
 /// Longest a request may wait for new events.
 pub const MAX_WAIT_SECS: u64 = 30;
@@ -157,6 +157,6 @@ mod tests {
         assert_eq!(decode(&encode(-1)).unwrap(), -1);
         assert!(decode("junk!").is_err());
         // A waybill-listing cursor is not a feed cursor.
-        assert!(decode(&super::super::waybills::encode_cursor(3)).is_err());
+        assert!(decode(&super::super::cursor::encode_cursor(3)).is_err());
     }
 }

@@ -20,10 +20,11 @@ use crate::storage::{time, waybills};
 
 use super::audit::record_access;
 use super::auth::Caller;
+use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{Json, Query};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::{WaybillSummary, decode_cursor, encode_cursor};
+use crate::views::waybill::WaybillSummary;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -27,11 +27,12 @@ use crate::storage::events::EventRow;
 use crate::storage::keys::{self, KeyWithParty};
 use crate::storage::{DbConnection, tree, waybills};
 
+use super::accepted::ActAccepted;
 use super::auth::Caller;
 use super::problem::ApiError;
 use super::receipts::receipt_in;
 use super::state::AppState;
-use super::waybills::{ActAccepted, EventView};
+use crate::views::event::EventView;
 
 /// The endpoint an act came through: it decides which act types belong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,11 @@
 //! The REST API: actix handlers, authentication, problem responses.
 
+pub mod accepted;
 pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod body;
+pub mod cursor;
 pub mod feed;
 pub mod health;
 pub mod idempotency;

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::domain::field_error::FieldError;
 use crate::ledger::{Rejection, WriteError};
 use crate::storage::StorageError;
+use crate::views::event::EventViewError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -234,6 +235,16 @@ impl From<StorageError> for ApiError {
             );
         }
         Self::internal_from(e, "storage failure")
+    }
+}
+
+impl From<EventViewError> for ApiError {
+    fn from(e: EventViewError) -> Self {
+        match e {
+            EventViewError::ActNotJson { seq, source } => {
+                Self::internal_from(source, &format!("stored act {seq} is not JSON"))
+            }
+        }
     }
 }
 

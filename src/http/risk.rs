@@ -23,7 +23,7 @@ use super::input::Query;
 use super::inspect::{require_authority, to_text};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::WaybillSummary;
+use crate::views::waybill::WaybillSummary;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

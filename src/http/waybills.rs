@@ -4,118 +4,31 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::act::SignedActEnvelope;
-use crate::domain::document::PartyRef;
 use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
 use crate::ledger::apply::parse_state;
-use crate::storage::events::{self, EventRow};
+use crate::storage::events;
 use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
-use crate::storage::{DbConnection, keys, time};
+use crate::storage::{DbConnection, keys};
+use crate::views::event::EventView;
+use crate::views::waybill::WaybillSummary;
 
+use super::accepted::ActAccepted;
 use super::audit::record_access;
 use super::auth::Caller;
+use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{JsonValue, Query};
 use super::intake::{Route, submit_one};
 use super::negotiate::{Format, choose};
 use super::parties::KeyView;
 use super::problem::{ApiError, Problem};
-use super::receipts::LogReceipt;
 use super::state::AppState;
-use crate::ledger::leaf::leaf_bytes_from_canonical;
-
-/// One event of a waybill's chain, exactly as signed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventView {
-    /// Global position in the event log (0-based); the same as `log_index`.
-    pub seq: i64,
-    /// The event's Merkle leaf index.
-    pub log_index: i64,
-    /// The exact leaf bytes (standard base64): the RFC 8785 JSON of
-    /// `{"act", "received_at", "seq", "signature"}`. Its leaf hash is
-    /// SHA-256(0x00 || leaf).
-    pub leaf: String,
-    /// Lowercase hex SHA-256 of the JCS bytes of `{"act", "signature"}`.
-    pub hash: String,
-    /// When the service received the act (UTC).
-    pub received_at: chrono::DateTime<chrono::Utc>,
-    /// The act as signed (its RFC 8785 canonical form).
-    #[schema(value_type = Object)]
-    pub act: Box<RawValue>,
-    pub signature: String,
-}
-
-impl EventView {
-    pub fn from_row(row: EventRow) -> Result<Self, ApiError> {
-        let leaf = leaf_bytes_from_canonical(
-            &row.act,
-            &row.signature,
-            row.seq,
-            time::from_db(row.received_at),
-        );
-        let seq = row.seq;
-        let act = RawValue::from_string(row.act)
-            .map_err(|e| ApiError::internal_from(e, &format!("stored act {seq} is not JSON")))?;
-        Ok(Self {
-            seq: row.seq,
-            log_index: row.seq,
-            leaf: base64::engine::general_purpose::STANDARD.encode(leaf),
-            hash: row.hash,
-            received_at: time::from_db(row.received_at),
-            act,
-            signature: row.signature,
-        })
-    }
-}
-
-/// The answer to an accepted act.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ActAccepted {
-    pub waybill: WaybillState,
-    pub event: EventView,
-    pub receipt: LogReceipt,
-}
-
-/// What a listing shows of each waybill.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WaybillSummary {
-    pub id: Uuid,
-    pub number: String,
-    pub status: Status,
-    pub version: u64,
-    pub head: String,
-    pub issue_date: chrono::NaiveDate,
-    pub consignor: PartyRef,
-    pub carrier: PartyRef,
-    pub consignee: PartyRef,
-    pub vehicle_plate: String,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl From<WaybillState> for WaybillSummary {
-    fn from(s: WaybillState) -> Self {
-        Self {
-            id: s.id,
-            number: s.document.number,
-            status: s.status,
-            version: s.version,
-            head: s.head,
-            issue_date: s.document.issue_date,
-            consignor: s.document.consignor,
-            carrier: s.document.carrier,
-            consignee: s.document.consignee,
-            vehicle_plate: s.transport.vehicle_plate,
-            updated_at: s.updated_at,
-        }
-    }
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WaybillPage {
@@ -435,33 +348,4 @@ pub async fn list_waybills(
         .map(|r| parse_state(r).map(WaybillSummary::from))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
-}
-
-pub(crate) fn encode_cursor(seq: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
-}
-
-pub(crate) fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("seq:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", "cursor must come from a previous page")
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_rejects_junk() {
-        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
-        assert!(decode_cursor("junk!").is_err());
-        assert!(
-            decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x:1")).is_err()
-        );
-    }
 }

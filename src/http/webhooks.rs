@@ -17,10 +17,10 @@ use crate::storage::webhooks::{self, WebhookRow};
 use crate::webhooks::{EventTypes, target};
 
 use super::auth::Caller;
+use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{Json, Query};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::{decode_cursor, encode_cursor};
 
 /// Most webhooks one party may have: each event fans out to all of them.
 pub const MAX_WEBHOOKS_PER_PARTY: i64 = 10;

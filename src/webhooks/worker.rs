@@ -17,11 +17,11 @@ use uuid::Uuid;
 
 use crate::config::WebhookSettings;
 use crate::crypto::ServiceKey;
-use crate::http::waybills::EventView;
 use crate::metrics::WebhookMetrics;
 use crate::storage::deliveries::{self, AttemptResult, Claimed};
 use crate::storage::events::{self, EventRow};
 use crate::storage::{DbPool, StorageError, time};
+use crate::views::event::EventView;
 
 use super::{backoff, signing, target};
 
@@ -220,7 +220,7 @@ impl Worker {
             event_type: d.event_type.clone(),
             waybill_id: d.waybill_id.clone(),
             seq: d.seq,
-            event: EventView::from_row(event).map_err(|e| e.detail)?,
+            event: EventView::from_row(event).map_err(|e| e.to_string())?,
         };
         let body = serde_json::to_vec(&payload).map_err(|e| e.to_string())?;
         let url = reqwest::Url::parse(&claimed.url).map_err(|e| format!("invalid URL: {e}"))?;
