@@ -13,7 +13,6 @@ use crate::domain::lifecycle::Status;
 use crate::domain::party::PartyKind;
 use crate::domain::plate::{normalize_city, normalize_plate};
 use crate::domain::validation::check_free_text;
-use crate::ledger::apply::parse_state;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};
 use crate::storage::{time, waybills};
@@ -160,7 +159,7 @@ pub async fn shipments(
         .iter()
         .zip(risks)
         .map(|(r, risk)| {
-            parse_state(r).map(|s| ShipmentHit {
+            r.projection().map(|s| ShipmentHit {
                 waybill: WaybillSummary::from(s),
                 risk,
             })

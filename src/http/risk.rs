@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::lifecycle::Status;
-use crate::ledger::apply::parse_state;
 use crate::risk::live::LiveRisk;
 use crate::risk::rng::SplitMix64;
 use crate::risk::score::{Assessment, Band, Reason};
@@ -275,7 +274,7 @@ fn summaries(
     let mut by_id: std::collections::HashMap<String, WaybillSummary> =
         store::waybills_by_id(conn, &ids)?
             .iter()
-            .map(|row| Ok((row.id.clone(), WaybillSummary::from(parse_state(row)?))))
+            .map(|row| Ok((row.id.clone(), WaybillSummary::from(row.projection()?))))
             .collect::<Result<_, crate::storage::StorageError>>()?;
     ids.iter()
         .map(|id| {

@@ -48,7 +48,6 @@ use crate::domain::document::{PartyRef, WaybillDocument};
 use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::{self, WaybillState};
-use crate::ledger::apply::parse_state;
 use crate::ledger::event_hash::{canonical_act, event_hash};
 use crate::ledger::merkle_log::{DbNodes, LogIdentity, event_leaf_hash};
 use crate::merkle;
@@ -350,7 +349,7 @@ pub async fn waybill_qr(
                 return Err(not_found());
             }
             let token = token_for(conn, &key, &row.id, &caller.party_id)?;
-            let waybill = parse_state(&row)?;
+            let waybill = row.projection()?;
             let head = events::by_hash(conn, &row.head)?
                 .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
             let checkpoint = tree::latest_checkpoint(conn)?
@@ -728,7 +727,7 @@ fn inspect(
     }
     let waybill = match replayed {
         Some(state) if checks.hash_chain => state,
-        _ => parse_state(row)?,
+        _ => row.projection()?,
     };
     let authentic = checks.signatures && checks.hash_chain && checks.log_inclusion;
     let (valid_for_transport, verdict) = verdict(authentic, waybill.status);

@@ -10,7 +10,6 @@ use super::negotiate::{Format, choose};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use super::waybills::visible_waybill;
-use crate::ledger::apply::parse_state;
 use crate::ubl::UblError;
 
 pub const XML: &str = "application/xml; charset=utf-8";
@@ -61,7 +60,7 @@ pub async fn receipt_advice(
     let waybill = state
         .db(move |conn| {
             let row = visible_waybill(conn, &caller, &id, "waybill.receipt_advice")?;
-            Ok(parse_state(&row)?)
+            Ok(row.projection()?)
         })
         .await?;
     xml_response(crate::ubl::receipt_advice(&waybill))

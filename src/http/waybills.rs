@@ -12,7 +12,6 @@ use crate::domain::act::SignedActEnvelope;
 use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
-use crate::ledger::apply::parse_state;
 use crate::storage::events;
 use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
 use crate::storage::{DbConnection, keys};
@@ -172,7 +171,7 @@ pub async fn get_waybill(
     let waybill = state
         .db(move |conn| {
             let row = visible_waybill(conn, &caller, &id, "waybill.read")?;
-            Ok(parse_state(&row)?)
+            Ok(row.projection()?)
         })
         .await?;
     match format {
@@ -345,7 +344,7 @@ pub async fn list_waybills(
         .flatten();
     let items = rows
         .iter()
-        .map(|r| parse_state(r).map(WaybillSummary::from))
+        .map(|r| r.projection().map(WaybillSummary::from))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
 }

@@ -88,7 +88,7 @@ pub fn check_act(
                 }
                 .into());
             }
-            Some(parse_state(row)?)
+            Some(row.projection()?)
         }
     };
 
@@ -172,12 +172,6 @@ pub fn check_act(
         },
         new_row,
     ))
-}
-
-/// Reads a stored projection.
-pub fn parse_state(row: &WaybillRow) -> Result<WaybillState, StorageError> {
-    serde_json::from_str(&row.state)
-        .map_err(|e| StorageError::Corrupt(format!("waybill {} state: {e}", row.id)))
 }
 
 /// Every party a document names must be a registered company.

@@ -7,8 +7,6 @@ use crate::storage::events::{self, EventRow};
 use crate::storage::waybills::WaybillRow;
 use crate::storage::{DbConnection, StorageError, StorageResult, time};
 
-use super::apply::parse_state;
-
 /// The waybill's state right after `event`: the stored projection when the
 /// event is still the head, otherwise the chain folded up to the event.
 pub fn state_after(
@@ -17,7 +15,7 @@ pub fn state_after(
     event: &EventRow,
 ) -> StorageResult<WaybillState> {
     if row.head == event.hash {
-        return parse_state(row);
+        return row.projection();
     }
     fold_until(&events::of_waybill(conn, &row.id)?, &event.hash)
 }

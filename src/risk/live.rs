@@ -10,7 +10,6 @@ use chrono::NaiveDateTime;
 use super::config::ModelConfig;
 use super::engine::RiskEngine;
 use crate::domain::lifecycle::ActType;
-use crate::ledger::apply::parse_state;
 use crate::storage::risk as store;
 use crate::storage::{DbConnection, StorageError, time};
 
@@ -70,7 +69,7 @@ impl Caught {
             ids.dedup();
             let mut states = std::collections::HashMap::with_capacity(ids.len());
             for row in store::waybills_by_id(conn, &ids)? {
-                states.insert(row.id.clone(), parse_state(&row)?);
+                states.insert(row.id.clone(), row.projection()?);
             }
             for event in &events {
                 // Registry events have no waybill and no waybill act type.

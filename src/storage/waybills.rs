@@ -4,8 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::projection::WaybillState;
+
 use super::schema::waybills;
-use super::{DbConnection, StorageResult};
+use super::{DbConnection, StorageError, StorageResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = waybills)]
@@ -24,6 +26,15 @@ pub struct WaybillRow {
     pub created_seq: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl WaybillRow {
+    /// The stored projection, read back; a row whose state does not read
+    /// is a corrupt store.
+    pub fn projection(&self) -> Result<WaybillState, StorageError> {
+        serde_json::from_str(&self.state)
+            .map_err(|e| StorageError::Corrupt(format!("waybill {} state: {e}", self.id)))
+    }
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> StorageResult<Option<WaybillRow>> {
