@@ -9,7 +9,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::lifecycle::Status;
-use crate::domain::party::PartyKind;
 use crate::domain::plate::{normalize_city, normalize_plate};
 use crate::domain::validation::{FieldError, check_free_text};
 use crate::ledger::apply::parse_state;
@@ -17,6 +16,7 @@ use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};
 use crate::storage::{time, waybills};
 
+use super::access::{require_authority, waybill_not_found};
 use super::audit::record_access;
 use super::auth::Caller;
 use super::input::{Json, Query};
@@ -401,10 +401,7 @@ pub async fn record_inspection(
     let stored = state
         .db(move |conn| {
             if waybills::find(conn, &waybill_id)?.is_none() {
-                return Err(ApiError::not_found(
-                    "waybill_not_found",
-                    "waybill not found",
-                ));
+                return Err(waybill_not_found());
             }
             if let Some(assessment) = &row.assessment_id {
                 let found = crate::storage::risk::assessment(conn, assessment)?;
@@ -454,10 +451,7 @@ pub async fn list_inspections(
     let rows = state
         .db(move |conn| {
             if waybills::find(conn, &waybill_id)?.is_none() {
-                return Err(ApiError::not_found(
-                    "waybill_not_found",
-                    "waybill not found",
-                ));
+                return Err(waybill_not_found());
             }
             let rows = inspections::of_waybill(conn, &waybill_id)?;
             record_access(
@@ -476,15 +470,4 @@ pub async fn list_inspections(
         .map(InspectionView::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(views))
-}
-
-pub(crate) fn require_authority(caller: &Caller) -> Result<(), ApiError> {
-    if caller.kind == PartyKind::Authority {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "forbidden",
-            "inspector endpoints are for inspecting authorities",
-        ))
-    }
 }

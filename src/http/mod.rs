@@ -1,5 +1,6 @@
 //! The REST API: actix handlers, authentication, problem responses.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod batch;
