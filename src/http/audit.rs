@@ -9,6 +9,7 @@ use crate::domain::party::PartyKind;
 use crate::storage::audit::{self, AccessRecord};
 use crate::storage::{DbConnection, time};
 
+use super::access::require_kind;
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
@@ -102,12 +103,11 @@ pub async fn access_trail(
     caller: Caller,
     query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if !matches!(caller.kind, PartyKind::Operator | PartyKind::Oversight) {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "the access audit trail is for oversight and the operator",
-        ));
-    }
+    require_kind(
+        &caller,
+        &[PartyKind::Operator, PartyKind::Oversight],
+        "the access audit trail is for oversight and the operator",
+    )?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state

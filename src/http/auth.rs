@@ -30,19 +30,6 @@ pub struct Caller {
     pub kind: PartyKind,
 }
 
-impl Caller {
-    pub fn require(&self, kind: PartyKind) -> Result<(), ApiError> {
-        if self.kind == kind {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "forbidden",
-                format!("this needs a {} party", kind.as_str()),
-            ))
-        }
-    }
-}
-
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;

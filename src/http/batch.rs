@@ -195,7 +195,7 @@ async fn submit_batch(
     payload: web::Payload,
     route: Route,
 ) -> Result<HttpResponse, ApiError> {
-    intake::require_company(&caller)?;
+    intake::require_signer(&caller)?;
     let format = body_format(request)?;
     let body = read_limited(payload, state.config.max_batch_body_bytes).await?;
     let item_limit = state.config.max_body_bytes;

@@ -12,10 +12,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::party::PartyKind;
 use crate::storage::events::EventRow;
 use crate::storage::feed as feed_index;
 
+use super::access::require_company;
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
@@ -92,12 +92,10 @@ pub async fn feed(
     caller: Caller,
     query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if caller.kind != PartyKind::Company {
-        return Err(ApiError::forbidden(
-            "not_a_company",
-            "the feed carries the events of a company's own waybills",
-        ));
-    }
+    require_company(
+        &caller,
+        "the feed carries the events of a company's own waybills",
+    )?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)?;
     let wait = query.wait.unwrap_or(0);

@@ -10,13 +10,13 @@ use utoipa::IntoParams;
 
 use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::Status;
-use crate::domain::party::PartyKind;
 use crate::domain::plate::{normalize_city, normalize_plate};
 use crate::domain::validation::check_free_text;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};
 use crate::storage::{time, waybills};
 
+use super::access::{require_authority, waybill_not_found};
 use super::audit::record_access;
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
@@ -402,10 +402,7 @@ pub async fn record_inspection(
     let stored = state
         .db(move |conn| {
             if waybills::find(conn, &waybill_id)?.is_none() {
-                return Err(ApiError::not_found(
-                    "waybill_not_found",
-                    "waybill not found",
-                ));
+                return Err(waybill_not_found());
             }
             if let Some(assessment) = &row.assessment_id {
                 let found = crate::storage::risk::assessment(conn, assessment)?;
@@ -455,10 +452,7 @@ pub async fn list_inspections(
     let rows = state
         .db(move |conn| {
             if waybills::find(conn, &waybill_id)?.is_none() {
-                return Err(ApiError::not_found(
-                    "waybill_not_found",
-                    "waybill not found",
-                ));
+                return Err(waybill_not_found());
             }
             let rows = inspections::of_waybill(conn, &waybill_id)?;
             record_access(
@@ -477,15 +471,4 @@ pub async fn list_inspections(
         .map(InspectionView::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(views))
-}
-
-pub(crate) fn require_authority(caller: &Caller) -> Result<(), ApiError> {
-    if caller.kind == PartyKind::Authority {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "forbidden",
-            "inspector endpoints are for inspecting authorities",
-        ))
-    }
 }

@@ -19,15 +19,16 @@ use crate::crypto::{PublicKey, Signature};
 use crate::domain::act::{ActHeader, parse_act, parse_header, signed_at_is_fresh, split_envelope};
 use crate::domain::field_error::FieldError;
 use crate::domain::lifecycle::ActType;
-use crate::domain::party::PartyKind;
 use crate::ledger::event_hash::{canonical_act, event_hash};
 use crate::ledger::merkle_log::{SignedCheckpoint, event_leaf_hash};
-use crate::ledger::{Command, Committed, Outcome, PreparedAct, Rejection, history};
+use crate::ledger::rights::may_sign;
+use crate::ledger::{Command, Committed, Outcome, PreparedAct, history};
 use crate::storage::events::EventRow;
 use crate::storage::keys::{self, KeyWithParty};
 use crate::storage::{DbConnection, tree, waybills};
 
 use super::accepted::ActAccepted;
+use super::access::require_company;
 use super::auth::Caller;
 use super::problem::ApiError;
 use super::receipts::receipt_in;
@@ -56,16 +57,12 @@ pub struct Checked {
     signature_value: Signature,
 }
 
-/// Only companies sign waybill acts.
-pub fn require_company(caller: &Caller) -> Result<(), ApiError> {
-    if caller.kind == PartyKind::Company {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "not_a_company",
-            "only companies sign waybill acts; authorities and the operator only read",
-        ))
-    }
+/// Only companies sign waybill acts: refused before the envelope is read.
+pub fn require_signer(caller: &Caller) -> Result<(), ApiError> {
+    require_company(
+        caller,
+        "only companies sign waybill acts; authorities and the operator only read",
+    )
 }
 
 /// Reads the envelope and checks what it says about itself: the act type
@@ -143,20 +140,14 @@ pub fn check_envelope(
     })
 }
 
-/// Checks the signing key (registered, active, the caller's own) and the
-/// signature over the act's RFC 8785 bytes, then reads the body.
+/// Checks the signing key ([`may_sign`]: registered, active, the caller's
+/// own) and the signature over the act's RFC 8785 bytes, then reads the body.
 pub fn verify(
     checked: Checked,
     key: Option<&KeyWithParty>,
     caller_party_id: &str,
 ) -> Result<PreparedAct, ApiError> {
-    let key = key.ok_or(Rejection::UnknownKey)?;
-    if !key.key.is_active() {
-        return Err(Rejection::KeyRevoked.into());
-    }
-    if key.key.party_id != caller_party_id {
-        return Err(Rejection::SignerNotCaller.into());
-    }
+    let key = may_sign(key, caller_party_id)?;
     let public_key = PublicKey::from_base64url(&key.key.public_key)
         .map_err(|e| ApiError::internal_from(e, "stored public key unreadable"))?;
     let canonical = canonical_act(&checked.raw_act).map_err(|e| {
@@ -194,7 +185,7 @@ pub async fn submit_one(
     envelope: Value,
     route: Route,
 ) -> Result<HttpResponse, ApiError> {
-    require_company(&caller)?;
+    require_signer(&caller)?;
     let checked = check_envelope(envelope, route, Utc::now())?;
     let key_id = checked.header.key_id.clone();
     let key = state.db(move |conn| Ok(keys::find(conn, &key_id)?)).await?;

@@ -22,8 +22,9 @@ use crate::ledger::merkle_log::{DbNodes, SignedCheckpoint, tree_size};
 use crate::merkle;
 use crate::note::TlogProof;
 use crate::storage::events::{self, EventRow};
-use crate::storage::{DbConnection, time, tree, waybills};
+use crate::storage::{DbConnection, time, tree};
 
+use super::access::{may_read_event, require_kind, visible_waybill};
 use super::audit::record_access;
 use super::auth::Caller;
 use super::input::Query;
@@ -37,13 +38,11 @@ pub const MAX_ENTRIES_PER_PAGE: u64 = 1000;
 const TEXT: &str = "text/plain; charset=utf-8";
 
 fn log_reader(caller: &Caller) -> Result<(), ApiError> {
-    match caller.kind {
-        PartyKind::Authority | PartyKind::Auditor => Ok(()),
-        _ => Err(ApiError::forbidden(
-            "forbidden",
-            "the log's history, consistency proofs and entries are for authorities and auditors",
-        )),
-    }
+    require_kind(
+        caller,
+        &[PartyKind::Authority, PartyKind::Auditor],
+        "the log's history, consistency proofs and entries are for authorities and auditors",
+    )
 }
 
 fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
@@ -159,9 +158,8 @@ pub struct InclusionProofView {
     pub proof: Vec<String>,
 }
 
-/// May the caller see the event at `index`? Authorities and auditors see
-/// all; a company the events of waybills it is on. Anything else is the
-/// same 404 as a missing entry.
+/// The event at `index`, if the caller may see it ([`may_read_event`]);
+/// anything else is the same 404 as a missing entry.
 fn visible_event(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -170,18 +168,10 @@ fn visible_event(
     let not_found = || ApiError::not_found("entry_not_found", "no such log entry");
     let seq = i64::try_from(index).map_err(|_| not_found())?;
     let event = events::by_seq(conn, seq)?.ok_or_else(not_found)?;
-    match caller.kind {
-        PartyKind::Authority | PartyKind::Auditor => Ok(event),
-        PartyKind::Company => {
-            let waybill_id = event.waybill_id.clone().ok_or_else(not_found)?;
-            let row = waybills::find(conn, &waybill_id)?.ok_or_else(not_found)?;
-            if [&row.consignor_id, &row.carrier_id, &row.consignee_id].contains(&&caller.party_id) {
-                Ok(event)
-            } else {
-                Err(not_found())
-            }
-        }
-        PartyKind::Operator | PartyKind::Oversight => Err(not_found()),
+    if may_read_event(conn, caller, &event)? {
+        Ok(event)
+    } else {
+        Err(not_found())
     }
 }
 
@@ -407,7 +397,7 @@ pub async fn event_proof(
     let id = id.to_string();
     let text = state
         .db(move |conn| {
-            super::waybills::visible_waybill(conn, &caller, &id, "waybill.proof")?;
+            visible_waybill(conn, &caller, &id, "waybill.proof")?;
             let chain = events::of_waybill(conn, &id)?;
             let event = usize::try_from(position)
                 .ok()

@@ -1,6 +1,7 @@
 //! The REST API: actix handlers, authentication, problem responses.
 
 pub mod accepted;
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod batch;

@@ -15,6 +15,7 @@ use crate::storage::keys::KeyRow;
 use crate::storage::parties::PartyRow;
 use crate::storage::{keys, parties, time};
 
+use super::access::{may_see_party, party_not_found, require_operator};
 use super::auth::Caller;
 use super::input::{Json, Query, path_text};
 use super::problem::{ApiError, Problem};
@@ -171,7 +172,7 @@ pub async fn create_party(
     caller: Caller,
     body: Json<CreatePartyRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(PartyKind::Operator)?;
+    require_operator(&caller)?;
     let req = body.into_inner();
     let errors = validate_party(&req);
     if !errors.is_empty() {
@@ -236,7 +237,7 @@ pub async fn list_parties(
     caller: Caller,
     query: Query<PartyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(PartyKind::Operator)?;
+    require_operator(&caller)?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state
@@ -255,15 +256,6 @@ pub async fn list_parties(
         .map(PartyView::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(views))
-}
-
-/// The operator reads any party; a party reads itself.
-fn may_see_party(caller: &Caller, party_id: &str) -> Result<(), ApiError> {
-    if caller.kind == PartyKind::Operator || caller.party_id == party_id {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("party_not_found", "party not found"))
-    }
 }
 
 /// Read a party (the operator, or the party itself).
@@ -289,7 +281,7 @@ pub async fn get_party(
     let row = state
         .db(move |conn| Ok(parties::find(conn, &id)?))
         .await?
-        .ok_or_else(|| ApiError::not_found("party_not_found", "party not found"))?;
+        .ok_or_else(party_not_found)?;
     Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
 }
 
@@ -406,7 +398,7 @@ pub async fn list_keys(
     let rows = state
         .db(move |conn| {
             if parties::find(conn, &party_id)?.is_none() {
-                return Err(ApiError::not_found("party_not_found", "party not found"));
+                return Err(party_not_found());
             }
             Ok(keys::of_party(conn, &party_id)?)
         })

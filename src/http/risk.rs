@@ -16,10 +16,11 @@ use crate::risk::selection::{Selection, select};
 use crate::storage::risk::{self as store, AssessmentRow};
 use crate::storage::{DbConnection, time};
 
+use super::access::require_authority;
 use super::audit::record_access;
 use super::auth::Caller;
 use super::input::Query;
-use super::inspect::{require_authority, to_text};
+use super::inspect::to_text;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::views::waybill::WaybillSummary;

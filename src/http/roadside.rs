@@ -46,7 +46,7 @@ use crate::crypto::{PublicKey, ServiceKey, Signature};
 use crate::domain::act::{ActBody, ParsedAct, parse_recorded_act};
 use crate::domain::document::{PartyRef, WaybillDocument};
 use crate::domain::lifecycle::Status;
-use crate::domain::party::{PartyKind, Role};
+use crate::domain::party::Role;
 use crate::domain::projection::{self, WaybillState};
 use crate::ledger::event_hash::{canonical_act, event_hash};
 use crate::ledger::merkle_log::{DbNodes, LogIdentity, event_leaf_hash};
@@ -61,6 +61,7 @@ use crate::storage::roadside::{self as tokens, TokenRow};
 use crate::storage::waybills::{self, WaybillRow};
 use crate::storage::{DbConnection, keys, parties, time, tree};
 
+use super::access::{require_carrier_or_consignor, waybill_not_found};
 use super::auth::Caller;
 use super::input::Query;
 use super::negotiate::{Representation, choose};
@@ -331,23 +332,8 @@ pub async fn waybill_qr(
     let key = state.service_key.clone();
     let (token, waybill, log_index, checkpoint_size) = state
         .db(move |conn| {
-            let not_found = || ApiError::not_found("waybill_not_found", "waybill not found");
-            let row = waybills::find(conn, &id)?.ok_or_else(not_found)?;
-            if caller.kind != PartyKind::Company {
-                return Err(not_found());
-            }
-            if caller.party_id == row.consignee_id
-                && caller.party_id != row.carrier_id
-                && caller.party_id != row.consignor_id
-            {
-                return Err(ApiError::forbidden(
-                    "not_carrier_or_consignor",
-                    "the roadside QR code is for the carrier and the consignor",
-                ));
-            }
-            if caller.party_id != row.carrier_id && caller.party_id != row.consignor_id {
-                return Err(not_found());
-            }
+            let row = waybills::find(conn, &id)?.ok_or_else(waybill_not_found)?;
+            require_carrier_or_consignor(&caller, &row)?;
             let token = token_for(conn, &key, &row.id, &caller.party_id)?;
             let waybill = row.projection()?;
             let head = events::by_hash(conn, &row.head)?

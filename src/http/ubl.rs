@@ -5,11 +5,11 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use uuid::Uuid;
 
+use super::access::visible_waybill;
 use super::auth::Caller;
 use super::negotiate::{Format, choose};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use super::waybills::visible_waybill;
 use crate::ubl::UblError;
 
 pub const XML: &str = "application/xml; charset=utf-8";

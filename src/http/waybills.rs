@@ -12,13 +12,14 @@ use crate::domain::act::SignedActEnvelope;
 use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
-use crate::storage::events;
+use crate::storage::events::{self, EventRow};
 use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
-use crate::storage::{DbConnection, keys};
+use crate::storage::{DbConnection, keys, time};
 use crate::views::event::EventView;
 use crate::views::waybill::WaybillSummary;
 
 use super::accepted::ActAccepted;
+use super::access::{WAYBILL_READERS, require_kind, visible_waybill};
 use super::audit::record_access;
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
@@ -113,36 +114,6 @@ pub async fn append(
         Route::Append(path.into_inner()),
     )
     .await
-}
-
-/// Loads a waybill the caller may see, auditing authority reads. A company
-/// that is not on the waybill gets the same 404 as for a missing one.
-pub(crate) fn visible_waybill(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    action: &str,
-) -> Result<WaybillRow, ApiError> {
-    let not_found = || ApiError::not_found("waybill_not_found", "waybill not found");
-    let row = waybills::find(conn, id)?;
-    match caller.kind {
-        PartyKind::Company => row
-            .filter(|r| {
-                [&r.consignor_id, &r.carrier_id, &r.consignee_id].contains(&&caller.party_id)
-            })
-            .ok_or_else(not_found),
-        PartyKind::Authority => {
-            let row = row.ok_or_else(not_found)?;
-            record_access(conn, caller, action, Some(id), None, Some(1))?;
-            Ok(row)
-        }
-        PartyKind::Operator | PartyKind::Auditor | PartyKind::Oversight => {
-            Err(ApiError::forbidden(
-                "forbidden",
-                "the operator and auditors do not read waybills through this endpoint",
-            ))
-        }
-    }
 }
 
 /// The current state of a waybill; with `Accept: application/xml`, its
@@ -292,20 +263,19 @@ pub async fn list_waybills(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)?;
-    let scope = match (caller.kind, query.role) {
-        (PartyKind::Company, None) => Scope::Party(caller.party_id.clone()),
-        (PartyKind::Company, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
-        (PartyKind::Authority, None) => Scope::All,
-        (PartyKind::Authority, Some(_)) => {
+    require_kind(
+        &caller,
+        WAYBILL_READERS,
+        "the operator and auditors do not list waybills",
+    )?;
+    let scope = match (caller.kind == PartyKind::Authority, query.role) {
+        (false, None) => Scope::Party(caller.party_id.clone()),
+        (false, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
+        (true, None) => Scope::All,
+        (true, Some(_)) => {
             return Err(ApiError::bad_request(
                 "role_not_applicable",
                 "role filters a company's own waybills; authorities see all",
-            ));
-        }
-        (PartyKind::Operator | PartyKind::Auditor | PartyKind::Oversight, _) => {
-            return Err(ApiError::forbidden(
-                "forbidden",
-                "the operator and auditors do not list waybills",
             ));
         }
     };

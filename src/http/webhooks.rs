@@ -9,13 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::field_error::FieldError;
-use crate::domain::party::PartyKind;
 use crate::domain::validation::{TextKind, codes, forbidden_char};
 use crate::storage::deliveries::{self, DeliveryRow};
 use crate::storage::time;
 use crate::storage::webhooks::{self, WebhookRow};
 use crate::webhooks::{EventTypes, target};
 
+use super::access::require_company;
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{Json, Query};
@@ -134,14 +134,7 @@ pub struct DeliveryQuery {
 }
 
 fn company(caller: &Caller) -> Result<(), ApiError> {
-    if caller.kind == PartyKind::Company {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "not_a_company",
-            "webhooks notify the companies named on waybills",
-        ))
-    }
+    require_company(caller, "webhooks notify the companies named on waybills")
 }
 
 fn not_found() -> ApiError {

@@ -17,6 +17,7 @@ use crate::storage::waybills::WaybillRow;
 use super::batch_view::BatchView;
 
 use super::commands::{Outcome, PreparedAct, Rejection, WriteError};
+use super::rights::{holder, is_party_on, may_sign};
 
 /// The party ids a document names, resolved against the registry.
 struct DocumentParties {
@@ -46,16 +47,7 @@ pub fn check_act(
         .into());
     }
 
-    let signer = view.key(&header.key_id).ok_or(Rejection::UnknownKey)?;
-    if !signer.key.is_active() {
-        return Err(Rejection::KeyRevoked.into());
-    }
-    if signer.key.party_id != prepared.caller_party_id {
-        return Err(Rejection::SignerNotCaller.into());
-    }
-    if PartyKind::parse(&signer.party_kind) != Some(PartyKind::Company) {
-        return Err(Rejection::NotACompany.into());
-    }
+    let signer = may_sign(view.key(&header.key_id), &prepared.caller_party_id)?;
     let signer_party = signer.key.party_id.as_str();
 
     let row = view.waybill(&waybill_id);
@@ -69,17 +61,10 @@ pub fn check_act(
         }
         Some(row) => {
             // A company that is not on the waybill must not learn it exists.
-            if ![&row.consignor_id, &row.carrier_id, &row.consignee_id]
-                .contains(&&signer_party.to_owned())
-            {
+            if !is_party_on(row, signer_party) {
                 return Err(Rejection::WaybillNotFound.into());
             }
-            let role_party = match header.act_type.role() {
-                Role::Consignor => &row.consignor_id,
-                Role::Carrier => &row.carrier_id,
-                Role::Consignee => &row.consignee_id,
-            };
-            if role_party != signer_party {
+            if holder(row, header.act_type.role()) != signer_party {
                 return Err(Rejection::NotPartyRole(header.act_type.role()).into());
             }
             if header.prev.as_deref() != Some(row.head.as_str()) {

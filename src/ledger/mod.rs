@@ -14,6 +14,7 @@ pub mod leaf;
 pub mod merkle_log;
 pub mod outbox;
 pub mod registry;
+pub mod rights;
 pub mod sequencer;
 
 pub use commands::{Command, Committed, Outcome, PreparedAct, Rejection, WriteError};
