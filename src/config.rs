@@ -376,6 +376,14 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         ServeArgs::from_lookup(lookup).map(Self::from)
     }
+
+    /// The roadside verification endpoint's rate limit per client.
+    pub fn roadside_rate_limit(&self) -> crate::rate_limit::RateLimit {
+        crate::rate_limit::RateLimit {
+            burst: self.roadside_burst,
+            per_minute: self.roadside_per_minute,
+        }
+    }
 }
 
 // ------------------------------------------------------------ value parsers

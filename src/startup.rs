@@ -142,10 +142,7 @@ pub async fn prepare_with(config: Config, faults: Faults) -> anyhow::Result<Ledg
     tracing::info!(model = %risk_model.version, "risk model loaded");
     let risk = Arc::new(crate::risk::live::LiveRisk::new(Arc::new(risk_model)));
     spawn_risk_warm_up(pool.clone(), risk.clone());
-    let roadside_limiter = crate::http::roadside::Limiter::new(crate::http::roadside::RateLimit {
-        burst: config.roadside_burst,
-        per_minute: config.roadside_per_minute,
-    });
+    let roadside_limiter = crate::rate_limit::Limiter::new(config.roadside_rate_limit());
     let state = web::Data::new(AppState {
         pool,
         roadside_limiter,

@@ -59,7 +59,7 @@ pub struct ShipmentHit {
     #[serde(flatten)]
     pub waybill: WaybillSummary,
     /// Absent only for a waybill the risk engine has not seen yet.
-    pub risk: Option<super::risk::RiskBrief>,
+    pub risk: Option<crate::risk::list::RiskBrief>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -125,7 +125,7 @@ pub async fn shipments(
         .db(move |conn| {
             let rows = search::search(conn, &filter, i64::from(limit))?;
             let ids: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.id.parse().ok()).collect();
-            let risks = super::risk::brief_for(conn, &live, &caller, &ids)?;
+            let risks = crate::risk::list::brief_for(conn, &live, &caller.party_id, &ids)?;
             let returned: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
             let scores: Vec<serde_json::Value> = risks
                 .iter()

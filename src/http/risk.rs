@@ -2,6 +2,9 @@
 //! explains every score. Authorities only; every list is audited, every
 //! score served is kept as a risk assessment (model version and inputs, so
 //! it can be reproduced) that an inspection can refer to.
+//!
+//! The handler parses the query, checks the caller, asks the risk service
+//! ([`crate::risk::list`]) for the list, audits it and renders it.
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -9,18 +12,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::lifecycle::Status;
-use crate::risk::live::LiveRisk;
-use crate::risk::rng::SplitMix64;
-use crate::risk::score::{Assessment, Band, Reason};
-use crate::risk::selection::{Selection, select};
+use crate::risk::list::{self, RiskFilter};
+use crate::risk::score::{Band, Reason};
+use crate::risk::selection::Selection;
+use crate::storage::DbConnection;
 use crate::storage::risk::{self as store, AssessmentRow};
-use crate::storage::{DbConnection, time};
 
 use super::access::require_authority;
 use super::audit::record_access;
 use super::auth::Caller;
 use super::input::Query;
-use super::inspect::to_text;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::views::waybill::WaybillSummary;
@@ -72,18 +73,6 @@ pub struct RiskItem {
     pub inputs: std::collections::BTreeMap<crate::risk::factor::Factor, f64>,
 }
 
-/// The brief risk shown with each search hit.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RiskBrief {
-    pub assessment_id: String,
-    pub score: u8,
-    pub band: Band,
-    pub model_version: String,
-    /// The strongest reason, if any factor applies.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_reason: Option<String>,
-}
-
 /// Shipments ranked by risk, with reasons (authorities only; audited).
 #[utoipa::path(
     get, path = "/v1/inspect/risk", tag = "inspect",
@@ -113,45 +102,26 @@ pub async fn risk_list(
             "cn is 1 to 8 digits of a CN code",
         ));
     }
-    let status = query.status.unwrap_or(Status::InTransit);
+    let filter = RiskFilter {
+        cn: query.cn,
+        excise: query.excise,
+        limit,
+        status: query.status.unwrap_or(Status::InTransit),
+    };
     let live = state.risk.clone();
     let mut seed = [0u8; 8];
     getrandom::getrandom(&mut seed)
         .map_err(|e| ApiError::internal_from(e, "seeding the risk list"))?;
     let list = state
         .db(move |conn| {
-            let now = time::now();
-            let caught = live.catch_up(conn)?;
-            let engine = &caught.engine;
-            let model = engine.model().clone();
-            let ranked = engine.rank(
-                |s| {
-                    s.status == status
-                        && (query.excise != Some(true) || s.lines.iter().any(|l| l.excise.is_some()))
-                        && query.cn.as_deref().is_none_or(|cn| {
-                            s.lines
-                                .iter()
-                                .any(|l| l.cn_code.as_deref().is_some_and(|c| c.starts_with(cn)))
-                        })
-                },
-                now,
-            );
-            drop(caught);
-            let ranked_count = ranked.len();
-            let mut rng = SplitMix64::new(u64::from_le_bytes(seed));
-            let selected = select(ranked, limit, model.random_share, &mut rng);
-            let rows: Vec<AssessmentRow> = selected
-                .iter()
-                .map(|s| {
-                    assessment_row(
-                        &s.assessment,
-                        &to_text(&s.selection),
-                        s.probability,
-                        &caller.party_id,
-                    )
-                })
-                .collect();
-            store::insert_assessments(conn, &rows)?;
+            let drawn = list::draw(
+                conn,
+                &live,
+                &filter,
+                u64::from_le_bytes(seed),
+                &caller.party_id,
+            )?;
+            let rows: Vec<&AssessmentRow> = drawn.items.iter().map(|(_, row)| row).collect();
             let summaries = summaries(conn, &rows)?;
             let returned: Vec<serde_json::Value> = rows
                 .iter()
@@ -169,16 +139,16 @@ pub async fn risk_list(
                 None,
                 Some(
                     serde_json::json!({
-                        "filters": {"status": status, "excise": query.excise, "cn": query.cn, "limit": limit},
+                        "filters": filter,
                         "returned": returned,
                     })
                     .to_string(),
                 ),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
-            let items = selected
+            let items = drawn
+                .items
                 .into_iter()
-                .zip(rows)
                 .zip(summaries)
                 .map(|((s, row), waybill)| RiskItem {
                     assessment_id: row.id,
@@ -193,10 +163,10 @@ pub async fn risk_list(
                 })
                 .collect();
             Ok(RiskList {
-                model_version: model.version.clone(),
-                generated_at: now,
-                random_share: model.random_share,
-                ranked: ranked_count,
+                model_version: drawn.model_version,
+                generated_at: drawn.generated_at,
+                random_share: drawn.random_share,
+                ranked: drawn.ranked,
                 items,
             })
         })
@@ -204,72 +174,9 @@ pub async fn risk_list(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Scores search hits and keeps each score as an assessment, so that a
-/// stop found by search can name the score it saw.
-pub(crate) fn brief_for(
-    conn: &mut DbConnection,
-    live: &LiveRisk,
-    caller: &Caller,
-    ids: &[uuid::Uuid],
-) -> Result<Vec<Option<RiskBrief>>, ApiError> {
-    let now = time::now();
-    let assessments: Vec<Option<Assessment>> = {
-        let caught = live.catch_up(conn)?;
-        ids.iter().map(|id| caught.engine.assess(id, now)).collect()
-    };
-    let rows: Vec<AssessmentRow> = assessments
-        .iter()
-        .flatten()
-        .map(|a| assessment_row(a, "search", 1.0, &caller.party_id))
-        .collect();
-    store::insert_assessments(conn, &rows)?;
-    let mut rows = rows.into_iter();
-    Ok(assessments
-        .into_iter()
-        .map(|a| {
-            let a = a?;
-            let row = rows.next()?;
-            Some(RiskBrief {
-                assessment_id: row.id,
-                score: a.score,
-                band: a.band,
-                model_version: a.model_version,
-                top_reason: a.reasons.into_iter().next().map(|r| r.detail),
-            })
-        })
-        .collect())
-}
-
-fn assessment_row(a: &Assessment, selection: &str, probability: f64, party: &str) -> AssessmentRow {
-    AssessmentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        waybill_id: a.waybill_id.to_string(),
-        model_version: a.model_version.clone(),
-        score: i32::from(a.score),
-        band: to_text(&a.band),
-        inputs: serde_json::to_string(&a.inputs).unwrap_or_default(),
-        reasons: serde_json::to_string(&a.reasons).unwrap_or_default(),
-        selection: selection.to_owned(),
-        selection_probability: probability_text(probability),
-        party_id: party.to_owned(),
-        assessed_at: time::to_db(a.assessed_at),
-    }
-}
-
-/// A probability as a decimal string with enough digits for weighting.
-fn probability_text(p: f64) -> String {
-    let text = format!("{:.8}", p.clamp(0.0, 1.0));
-    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    if trimmed.is_empty() || trimmed == "0" {
-        "0.00000001".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
-}
-
 fn summaries(
     conn: &mut DbConnection,
-    rows: &[AssessmentRow],
+    rows: &[&AssessmentRow],
 ) -> Result<Vec<WaybillSummary>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.waybill_id.clone()).collect();
     let mut by_id: std::collections::HashMap<String, WaybillSummary> =
@@ -284,17 +191,4 @@ fn summaries(
                 .ok_or_else(|| ApiError::internal("an assessed waybill is missing"))
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::probability_text;
-
-    #[test]
-    fn probabilities_as_decimal_strings() {
-        assert_eq!(probability_text(1.0), "1");
-        assert_eq!(probability_text(0.07), "0.07");
-        assert_eq!(probability_text(3.5 / 950.0), "0.00368421");
-        assert_eq!(probability_text(1e-12), "0.00000001");
-    }
 }

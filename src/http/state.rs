@@ -25,7 +25,7 @@ pub struct AppState {
     /// The risk engine, kept in step with the ledger.
     pub risk: Arc<crate::risk::live::LiveRisk>,
     /// Token buckets of the roadside verification endpoint.
-    pub roadside_limiter: super::roadside::Limiter,
+    pub roadside_limiter: crate::rate_limit::Limiter,
 }
 
 impl AppState {

@@ -7,7 +7,8 @@
 //! - [`config`]: weights, thresholds and bands from a versioned model file
 //!   (`models/risk/`), [`score`]: from factors to a 0-100 score and band.
 //! - [`engine`]: fed events and inspection outcomes in order, scores any
-//!   shipment at any moment; [`selection`]: the risk list with its random share.
+//!   shipment at any moment; [`selection`]: the risk list with its random share;
+//!   [`list`]: the list as the service draws and keeps it.
 //! - [`generator`]: synthetic traffic with planted irregular patterns;
 //!   [`eval`]: precision and recall of the ranking on it; [`train`]: learning
 //!   the weights from inspection outcomes.
@@ -21,6 +22,7 @@ pub mod factor;
 pub mod generator;
 pub mod history;
 pub mod kcs;
+pub mod list;
 pub mod live;
 pub mod metrics;
 pub mod rng;

@@ -22,12 +22,15 @@
 //! - [`export`]: the `ewaybill-log-export/v1` file.
 //! - [`verify_tlog_proof`]: one C2SP tlog-proof.
 //! - [`signatures`]: strict signature checks on all cores, and the batch path.
+//! - [`chain`]: one waybill's stored chain, for the roadside check
+//!   (`GET /v1/verify/{token}`), with the same key and signature rules.
 
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod chain;
 pub mod export;
 pub mod leaf;
 mod log;
@@ -43,4 +46,5 @@ pub use export::{
 };
 pub use log::{Entry, SourceError, verify_log};
 pub use proof::{ProofError, ProofReport, verify_tlog_proof};
+pub use replay::key_valid_at;
 pub use report::{Discrepancy, Report, Totals};

@@ -20,6 +20,17 @@ struct WaybillHead {
     issued_at: u64,
 }
 
+/// Whether a key registered at log index `registered_at` (and revoked at
+/// `revoked_at`, if ever) may sign the entry at `index`: registered at an
+/// earlier index, not revoked at or before it.
+pub fn key_valid_at<T: PartialOrd + Copy>(
+    registered_at: T,
+    revoked_at: Option<T>,
+    index: T,
+) -> bool {
+    registered_at < index && revoked_at.is_none_or(|r| index < r)
+}
+
 /// The state after the entries replayed so far.
 pub(crate) struct Replay {
     log_key: PublicKey,
@@ -70,11 +81,13 @@ impl Replay {
                 key_id: leaf.key_id.clone(),
             })?;
         match key.revoked_at {
-            Some(revoked_at) if revoked_at <= index => Err(Discrepancy::RevokedKey {
-                index,
-                key_id: leaf.key_id.clone(),
-                revoked_at,
-            }),
+            Some(revoked_at) if !key_valid_at(key.registered_at, Some(revoked_at), index) => {
+                Err(Discrepancy::RevokedKey {
+                    index,
+                    key_id: leaf.key_id.clone(),
+                    revoked_at,
+                })
+            }
             _ => Ok(key.public_key),
         }
     }

@@ -52,7 +52,13 @@ pub struct SigJob {
 pub fn first_invalid(jobs: &[SigJob]) -> Option<usize> {
     jobs.par_iter()
         .with_min_len(16)
-        .position_first(|job| job.key.verify(&job.msg, &job.signature).is_err())
+        .position_first(|job| !act_signature_verifies(&job.key, &job.msg, &job.signature))
+}
+
+/// Whether `signature` over `signed` (the act's canonical bytes) verifies
+/// under `key` with the strict policy.
+pub fn act_signature_verifies(key: &PublicKey, signed: &[u8], signature: &Signature) -> bool {
+    key.verify(signed, signature).is_ok()
 }
 
 /// Like [`first_invalid`], through [`verify_strict_batched`].
