@@ -12,9 +12,9 @@ use crate::domain::act::SignedActEnvelope;
 use crate::domain::lifecycle::Status;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
-use crate::storage::events::{self, EventRow};
-use crate::storage::waybills::{self, Filter, Scope, WaybillRow};
-use crate::storage::{DbConnection, keys, time};
+use crate::storage::events;
+use crate::storage::waybills::{self, Filter, Scope};
+use crate::storage::{DbConnection, keys};
 use crate::views::event::EventView;
 use crate::views::waybill::WaybillSummary;
 

@@ -45,7 +45,6 @@ use uuid::Uuid;
 
 use crate::crypto::ServiceKey;
 use crate::domain::document::{PartyRef, WaybillDocument};
-use crate::domain::party::PartyKind;
 use crate::ledger::merkle_log::{DbNodes, LogIdentity, event_leaf_hash};
 use crate::merkle;
 use crate::note::Checkpoint;
