@@ -488,3 +488,11 @@ pub(crate) fn require_authority(caller: &Caller) -> Result<(), ApiError> {
         ))
     }
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(shipments)
+        .service(record_inspection)
+        .service(list_inspections);
+}

@@ -1031,6 +1031,12 @@ fn html(view: &RoadsideView) -> String {
     page_html(&format!("Waybill {}", view.waybill.number), &body)
 }
 
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(waybill_qr).service(verify_token);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -452,6 +452,17 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         })
 }
 
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(issue)
+        .service(list_waybills)
+        .service(append)
+        .service(list_events)
+        .service(signing_keys)
+        .service(get_waybill);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
