@@ -126,3 +126,9 @@ pub async fn access_trail(
             .collect::<Vec<_>>(),
     ))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(access_trail);
+}

@@ -252,3 +252,9 @@ pub async fn issue_token(
         expires_in: state.tokens.ttl_secs,
     }))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(issue_token);
+}

@@ -499,6 +499,12 @@ fn act_body(canonical_act: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::internal_from(e, "canonicalising a stored act body"))
 }
 
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(issue_batch).service(events_batch);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,12 @@ fn item(row: EventRow) -> Result<FeedItem, ApiError> {
     })
 }
 
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(feed);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

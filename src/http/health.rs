@@ -80,3 +80,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         detail: Some("the database is not reachable".into()),
     })
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+}

@@ -472,3 +472,11 @@ pub async fn list_inspections(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(views))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(shipments)
+        .service(record_inspection)
+        .service(list_inspections);
+}

@@ -432,3 +432,15 @@ pub async fn event_proof(
         .await?;
     Ok(HttpResponse::Ok().content_type(TEXT).body(text))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(log_key)
+        .service(latest_checkpoint)
+        .service(checkpoints)
+        .service(inclusion)
+        .service(consistency)
+        .service(entries)
+        .service(event_proof);
+}

@@ -29,59 +29,50 @@ pub mod webhooks;
 
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
-use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig as RouteList;
 use utoipa_swagger_ui::SwaggerUi;
 
 use problem::ApiError;
 
-/// Registers every route and the request-parsing error handlers. JSON
-/// bodies are read by [`input`]'s extractors (size limit, content type,
-/// I-JSON, text policy), not by actix's `web::Json`.
+/// The one entry point the server and the tests build the app with: the
+/// request-parsing error handlers, every route of [`routes`], the document
+/// at `/openapi.json` with Swagger UI at `/docs/`, and the `no_such_route`
+/// answer for everything else. JSON bodies are read by [`input`]'s
+/// extractors (size limit, content type, I-JSON, text policy), not by
+/// actix's `web::Json`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(path_error))
-        .app_data(web::QueryConfig::default().error_handler(query_error))
-        .service(health::healthz)
-        .service(health::readyz)
-        .service(auth::issue_token)
-        .service(parties::create_party)
-        .service(parties::list_parties)
-        .service(parties::me)
-        .service(parties::get_party)
-        .service(parties::register_key)
-        .service(parties::list_keys)
-        .service(parties::revoke_key)
-        .service(waybills::issue)
-        .service(batch::issue_batch)
-        .service(batch::events_batch)
-        .service(waybills::list_waybills)
-        .service(waybills::append)
-        .service(waybills::list_events)
-        .service(waybills::signing_keys)
-        .service(ubl::receipt_advice)
-        .service(waybills::get_waybill)
-        .service(audit::access_trail)
-        .service(inspect::shipments)
-        .service(inspect::record_inspection)
-        .service(inspect::list_inspections)
-        .service(risk::risk_list)
-        .service(log::log_key)
-        .service(log::latest_checkpoint)
-        .service(log::checkpoints)
-        .service(log::inclusion)
-        .service(log::consistency)
-        .service(log::entries)
-        .service(log::event_proof)
-        .service(roadside::waybill_qr)
-        .service(roadside::verify_token)
-        .service(webhooks::create_webhook)
-        .service(webhooks::list_webhooks)
-        .service(webhooks::list_deliveries)
-        .service(webhooks::get_webhook)
-        .service(webhooks::delete_webhook)
-        .service(feed::feed)
-        .service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .app_data(web::QueryConfig::default().error_handler(query_error));
+    routes(&mut RouteList::new(cfg));
+    cfg.service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::document()))
         .default_service(web::to(not_found));
+}
+
+/// Every operation of the API, each module's list in turn. Registering a
+/// handler here is what both serves it and puts it in the OpenAPI document
+/// ([`openapi::document`] collects the same list), so the two cannot
+/// differ. No two routes of one method match the same path, so the order
+/// of the modules does not decide which handler answers (a test checks).
+pub fn routes(cfg: &mut RouteList) {
+    let modules: &[fn(&mut RouteList)] = &[
+        health::routes,
+        auth::routes,
+        parties::routes,
+        waybills::routes,
+        batch::routes,
+        ubl::routes,
+        audit::routes,
+        inspect::routes,
+        risk::routes,
+        log::routes,
+        roadside::routes,
+        webhooks::routes,
+        feed::routes,
+    ];
+    for module_routes in modules {
+        module_routes(cfg);
+    }
 }
 
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {

@@ -449,3 +449,15 @@ pub async fn revoke_key(
         receipt,
     }))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_party)
+        .service(list_parties)
+        .service(me)
+        .service(get_party)
+        .service(register_key)
+        .service(list_keys)
+        .service(revoke_key);
+}

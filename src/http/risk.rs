@@ -192,3 +192,9 @@ fn summaries(
         })
         .collect()
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(risk_list);
+}

@@ -65,3 +65,9 @@ pub async fn receipt_advice(
         .await?;
     xml_response(crate::ubl::receipt_advice(&waybill))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(receipt_advice);
+}

@@ -318,3 +318,14 @@ pub async fn list_waybills(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(WaybillPage { items, next_cursor }))
 }
+
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(issue)
+        .service(list_waybills)
+        .service(append)
+        .service(list_events)
+        .service(signing_keys)
+        .service(get_waybill);
+}

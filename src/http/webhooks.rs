@@ -400,6 +400,16 @@ pub async fn list_deliveries(
     Ok(HttpResponse::Ok().json(DeliveryPage { items, next_cursor }))
 }
 
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_webhook)
+        .service(list_webhooks)
+        .service(list_deliveries)
+        .service(get_webhook)
+        .service(delete_webhook);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

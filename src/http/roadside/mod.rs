@@ -632,6 +632,12 @@ fn check_inclusion(
     Ok(())
 }
 
+/// This module's routes, served and documented together (see
+/// [`super::routes`]).
+pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(waybill_qr).service(verify_token);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
