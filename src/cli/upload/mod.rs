@@ -11,6 +11,7 @@
 //! known to be issued are skipped and the rest are sent again under the
 //! same ids, which the server answers with `existed` if it already has them.
 
+pub mod csv_columns;
 pub mod csv_template;
 mod journal;
 mod json_input;

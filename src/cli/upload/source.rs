@@ -177,7 +177,7 @@ impl Problem {
     pub fn at_cell(row: u64, column: &str, code: &str, message: &str) -> Self {
         Self {
             at: format!("row {row}, column {column}"),
-            order: (row, super::csv_template::column_order(column)),
+            order: (row, super::csv_columns::column_order(column)),
             code: code.to_owned(),
             message: message.to_owned(),
         }
