@@ -5,6 +5,7 @@
 pub mod act;
 pub mod complete;
 pub mod document;
+pub mod ids;
 pub mod ijson;
 pub mod lifecycle;
 pub mod party;
