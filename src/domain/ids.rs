@@ -228,7 +228,10 @@ mod tests {
         let fresh = WaybillId::new();
         let parsed = Uuid::parse_str(&fresh).unwrap();
         assert_eq!(parsed.get_version_num(), 7);
-        assert_eq!(Uuid::parse_str(&PartyId::new()).unwrap().get_version_num(), 7);
+        assert_eq!(
+            Uuid::parse_str(&PartyId::new()).unwrap().get_version_num(),
+            7
+        );
         assert_ne!(PartyId::new(), PartyId::new());
     }
 

@@ -175,7 +175,9 @@ fn visible_event(
         PartyKind::Company => {
             let waybill_id = event.waybill_id.clone().ok_or_else(not_found)?;
             let row = waybills::find(conn, &waybill_id)?.ok_or_else(not_found)?;
-            if [&row.consignor_id, &row.carrier_id, &row.consignee_id].contains(&&caller.party_id) {
+            if [&row.consignor_id, &row.carrier_id, &row.consignee_id]
+                .contains(&&caller.party_id.to_string())
+            {
                 Ok(event)
             } else {
                 Err(not_found())

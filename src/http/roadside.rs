@@ -337,16 +337,18 @@ pub async fn waybill_qr(
             if caller.kind != PartyKind::Company {
                 return Err(not_found());
             }
-            if caller.party_id == row.consignee_id
-                && caller.party_id != row.carrier_id
-                && caller.party_id != row.consignor_id
+            if caller.party_id == row.consignee_id.as_str()
+                && caller.party_id != row.carrier_id.as_str()
+                && caller.party_id != row.consignor_id.as_str()
             {
                 return Err(ApiError::forbidden(
                     "not_carrier_or_consignor",
                     "the roadside QR code is for the carrier and the consignor",
                 ));
             }
-            if caller.party_id != row.carrier_id && caller.party_id != row.consignor_id {
+            if caller.party_id != row.carrier_id.as_str()
+                && caller.party_id != row.consignor_id.as_str()
+            {
                 return Err(not_found());
             }
             let token = token_for(conn, &key, &row.id, &caller.party_id)?;

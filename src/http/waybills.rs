@@ -216,7 +216,8 @@ pub(crate) fn visible_waybill(
     match caller.kind {
         PartyKind::Company => row
             .filter(|r| {
-                [&r.consignor_id, &r.carrier_id, &r.consignee_id].contains(&&caller.party_id)
+                [&r.consignor_id, &r.carrier_id, &r.consignee_id]
+                    .contains(&&caller.party_id.to_string())
             })
             .ok_or_else(not_found),
         PartyKind::Authority => {
@@ -381,8 +382,8 @@ pub async fn list_waybills(
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)?;
     let scope = match (caller.kind, query.role) {
-        (PartyKind::Company, None) => Scope::Party(caller.party_id.clone()),
-        (PartyKind::Company, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
+        (PartyKind::Company, None) => Scope::Party(caller.party_id.to_string()),
+        (PartyKind::Company, Some(role)) => Scope::PartyAs(caller.party_id.to_string(), role),
         (PartyKind::Authority, None) => Scope::All,
         (PartyKind::Authority, Some(_)) => {
             return Err(ApiError::bad_request(
