@@ -6,6 +6,7 @@ pub mod act;
 pub mod complete;
 pub mod document;
 pub mod field_error;
+pub mod ids;
 pub mod ijson;
 pub mod lifecycle;
 pub mod party;

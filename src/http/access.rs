@@ -144,7 +144,7 @@ pub fn require_carrier_or_consignor(caller: &Caller, row: &WaybillRow) -> Result
     }
     if [Role::Carrier, Role::Consignor]
         .into_iter()
-        .any(|role| holder(row, role) == caller.party_id)
+        .any(|role| caller.party_id == holder(row, role))
     {
         Ok(())
     } else {

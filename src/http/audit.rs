@@ -30,8 +30,8 @@ pub(crate) fn record_access(
         &AccessRecord {
             id: uuid::Uuid::now_v7().to_string(),
             at: time::to_db(time::now()),
-            party_id: caller.party_id.clone(),
-            key_id: caller.key_id.clone(),
+            party_id: caller.party_id.to_string(),
+            key_id: caller.key_id.to_string(),
             action: action.to_owned(),
             waybill_id: waybill_id.map(str::to_owned),
             query,

@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::ids::{KeyId, PartyId};
 use crate::domain::party::PartyKind;
 use crate::storage::{assertions, keys, time};
 
@@ -25,8 +26,8 @@ use crate::domain::validation::{TextKind, forbidden_char};
 /// The authenticated party behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub party_id: String,
-    pub key_id: String,
+    pub party_id: PartyId,
+    pub key_id: KeyId,
     pub kind: PartyKind,
 }
 
@@ -59,8 +60,8 @@ impl FromRequest for Caller {
                 Some(k) if k.key.party_id == claims.sub && k.party_kind == claims.kind.as_str() => {
                     if k.key.is_active() {
                         Ok(Caller {
-                            party_id: claims.sub,
-                            key_id: claims.key_id,
+                            party_id: claims.sub.into(),
+                            key_id: claims.key_id.into(),
                             kind: claims.kind,
                         })
                     } else {

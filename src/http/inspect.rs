@@ -386,8 +386,8 @@ pub async fn record_inspection(
     let row = InspectionRow {
         id: uuid::Uuid::now_v7().to_string(),
         waybill_id: waybill_id.clone(),
-        party_id: caller.party_id.clone(),
-        key_id: caller.key_id.clone(),
+        party_id: caller.party_id.to_string(),
+        key_id: caller.key_id.to_string(),
         inspected_at: time::to_db(req.inspected_at.unwrap_or(now)),
         recorded_at: time::to_db(now),
         outcome: to_text(&req.outcome),

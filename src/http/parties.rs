@@ -189,7 +189,7 @@ pub async fn create_party(
                 vat_no: req.vat_no,
                 address: req.address,
             },
-            requested_by: caller.key_id,
+            requested_by: caller.key_id.into_string(),
         })
         .await?;
     let receipt = receipt(&state, &committed).await?;
@@ -357,7 +357,7 @@ pub async fn register_key(
             party_id: party_id.clone(),
             public_key,
             label: req.label.trim().to_owned(),
-            requested_by: caller.key_id,
+            requested_by: caller.key_id.into_string(),
         })
         .await?;
     let receipt = receipt(&state, &committed).await?;
@@ -435,7 +435,7 @@ pub async fn revoke_key(
         .submit(Command::RevokeKey {
             party_id,
             key_id,
-            requested_by: caller.key_id,
+            requested_by: caller.key_id.into_string(),
         })
         .await?;
     let receipt = receipt(&state, &committed).await?;

@@ -269,8 +269,8 @@ pub async fn list_waybills(
         "the operator and auditors do not list waybills",
     )?;
     let scope = match (caller.kind == PartyKind::Authority, query.role) {
-        (false, None) => Scope::Party(caller.party_id.clone()),
-        (false, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
+        (false, None) => Scope::Party(caller.party_id.to_string()),
+        (false, Some(role)) => Scope::PartyAs(caller.party_id.to_string(), role),
         (true, None) => Scope::All,
         (true, Some(_)) => {
             return Err(ApiError::bad_request(

@@ -239,7 +239,7 @@ pub async fn create_webhook(
     let types = validate(&body, state.config.webhooks.allow_private)?;
     let row = WebhookRow {
         id: Uuid::now_v7().to_string(),
-        party_id: caller.party_id.clone(),
+        party_id: caller.party_id.to_string(),
         url: body.url.trim().to_owned(),
         event_types: types.to_stored(),
         description: body.description.filter(|d| !d.trim().is_empty()),
