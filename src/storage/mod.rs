@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod events;
 pub mod feed;
 pub mod idempotency;
+pub mod insert;
 pub mod inspections;
 pub mod keys;
 pub mod log_binding;
