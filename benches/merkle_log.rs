@@ -19,7 +19,7 @@ use ewaybill::crypto::ServiceKey;
 use ewaybill::ledger::merkle_log::{self, DbNodes, LogIdentity};
 use ewaybill::merkle;
 use ewaybill::storage::events::{self, EventRow};
-use ewaybill::storage::{DatabaseUrl, DbConnection, connect, migrations, time};
+use ewaybill::storage::{DatabaseUrl, DbConnection, connect, migrations, time, transaction};
 use uuid::Uuid;
 
 const BATCH: usize = 256;
@@ -64,7 +64,7 @@ fn write(conn: &mut DbConnection, identity: &LogIdentity, n: u64, with_tree: boo
     let mut seq = 0i64;
     while (seq as u64) < n {
         let batch: Vec<EventRow> = (0..BATCH as i64).map(|i| event(seq + i)).collect();
-        conn.transaction::<_, merkle_log::LogError, _>(|conn| {
+        transaction::<_, merkle_log::LogError, _>(conn, |conn| {
             events::insert_many(conn, &batch)?;
             if with_tree {
                 merkle_log::integrate(conn, identity, seq as u64, &batch)?;
@@ -84,7 +84,7 @@ fn build_tree(conn: &mut DbConnection, identity: &LogIdentity, n: u64) {
     while size < n {
         let take = chunk.min(n - size);
         let batch: Vec<EventRow> = (0..take).map(|i| event((size + i) as i64)).collect();
-        conn.transaction::<_, merkle_log::LogError, _>(|conn| {
+        transaction::<_, merkle_log::LogError, _>(conn, |conn| {
             merkle_log::integrate(conn, identity, size, &batch)?;
             Ok(())
         })

@@ -9,8 +9,8 @@
 //! work around it is shared: one key lookup per distinct key, signatures
 //! checked in parallel off the async workers, and every good act queued to
 //! the sequencer at once, in request order, so acts on one waybill apply in
-//! that order. The sequencer checks each act on its own in its own
-//! savepoint: a refused item leaves no trace and sinks nothing else.
+//! that order. The sequencer checks each act on its own and writes only
+//! the accepted ones: a refused item leaves no trace and sinks nothing else.
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -5,22 +5,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::prelude::*;
-
 use crate::domain::act::ActBody;
 use crate::domain::projection::WaybillState;
 use crate::storage::events::EventRow;
-use crate::storage::keys::{KeyRow, KeyWithParty};
+use crate::storage::keys::KeyWithParty;
 use crate::storage::parties::PartyRow;
-use crate::storage::schema::{events, parties, party_keys, waybills as waybills_table};
 use crate::storage::search::FactsRow;
 use crate::storage::waybills::WaybillRow;
-use crate::storage::{DbConnection, StorageResult};
+use crate::storage::{self, DbConnection, StorageResult};
 
 use super::commands::PreparedAct;
-
-/// Rows per multi-row INSERT, under SQLite's variable limit.
-const INSERT_CHUNK: usize = 200;
 
 #[derive(Default)]
 pub struct BatchView {
@@ -62,27 +56,12 @@ impl BatchView {
             }
         }
 
-        let found: Vec<(String, Option<String>)> = events::table
-            .filter(events::hash.eq_any(&hashes))
-            .select((events::hash, events::waybill_id))
-            .load(conn)?;
-        view.hashes.extend(found);
-
-        let keys: Vec<(KeyRow, String)> = party_keys::table
-            .inner_join(parties::table)
-            .filter(party_keys::key_id.eq_any(&key_ids))
-            .select((KeyRow::as_select(), parties::kind))
-            .load(conn)?;
-        for (key, party_kind) in keys {
-            view.keys
-                .insert(key.key_id.clone(), KeyWithParty { key, party_kind });
+        view.hashes
+            .extend(storage::events::waybills_of_hashes(conn, &hashes)?);
+        for key in storage::keys::find_many(conn, &key_ids)? {
+            view.keys.insert(key.key.key_id.clone(), key);
         }
-
-        let rows: Vec<WaybillRow> = waybills_table::table
-            .filter(waybills_table::id.eq_any(&ids))
-            .select(WaybillRow::as_select())
-            .load(conn)?;
-        for row in rows {
+        for row in storage::waybills::find_many(conn, &ids)? {
             view.numbers.insert(
                 (row.consignor_id.clone(), row.number.clone()),
                 row.id.clone(),
@@ -91,23 +70,11 @@ impl BatchView {
         }
 
         if !reg_nos.is_empty() {
-            let found: Vec<PartyRow> = parties::table
-                .filter(parties::reg_no.eq_any(&reg_nos))
-                .select(PartyRow::as_select())
-                .load(conn)?;
-            for party in found {
+            for party in storage::parties::with_registration_numbers(conn, &reg_nos)? {
                 view.companies
                     .insert((party.reg_no.clone(), party.country.clone()), party);
             }
-            let taken: Vec<(String, String, String)> = waybills_table::table
-                .filter(waybills_table::number.eq_any(&numbers))
-                .select((
-                    waybills_table::consignor_id,
-                    waybills_table::number,
-                    waybills_table::id,
-                ))
-                .load(conn)?;
-            for (consignor, number, id) in taken {
+            for (consignor, number, id) in storage::waybills::holding_numbers(conn, &numbers)? {
                 view.numbers.insert((consignor, number), id);
             }
         }
@@ -189,25 +156,19 @@ impl BatchView {
     /// Writes the run: every event in one multi-row INSERT (per chunk), each
     /// touched waybill once in its final state.
     pub fn flush(self, conn: &mut DbConnection) -> StorageResult<()> {
-        crate::storage::events::insert_many(conn, &self.events)?;
+        storage::events::insert_many(conn, &self.events)?;
         let (new, changed): (Vec<&WaybillRow>, Vec<&WaybillRow>) = self
             .touched
             .iter()
             .filter_map(|id| self.waybills.get(id))
             .partition(|row| self.created.contains(&row.id));
-        for chunk in new.chunks(INSERT_CHUNK) {
-            let rows: Vec<WaybillRow> = chunk.iter().map(|r| (*r).clone()).collect();
-            let insert = diesel::insert_into(waybills_table::table).values(&rows);
-            match conn {
-                DbConnection::Pg(c) => insert.execute(c)?,
-                DbConnection::Sqlite(c) => insert.execute(c)?,
-            };
-        }
+        let new: Vec<WaybillRow> = new.into_iter().cloned().collect();
+        storage::waybills::insert_many(conn, &new)?;
         for row in changed {
-            crate::storage::waybills::update(conn, row)?;
+            storage::waybills::update(conn, row)?;
         }
         let facts: Vec<_> = self.facts.into_values().collect();
-        crate::storage::search::write(conn, &facts)?;
+        storage::search::write(conn, &facts)?;
         super::outbox::write(conn, &self.notices)?;
         Ok(())
     }

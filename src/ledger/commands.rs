@@ -159,9 +159,3 @@ pub enum WriteError {
     #[error("the connection was lost during COMMIT; whether the act was recorded is unknown")]
     OutcomeUnknown,
 }
-
-impl From<diesel::result::Error> for WriteError {
-    fn from(e: diesel::result::Error) -> Self {
-        WriteError::Storage(StorageError::Query(e))
-    }
-}

@@ -7,14 +7,12 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use diesel::Connection;
-
 use crate::crypto::{PublicKey, ServiceKey, Signature};
 use crate::merkle::{self, Frontier, Hash, MerkleError, NodeAddr, NodeSource};
 use crate::note::{Checkpoint, NoteError, NoteSigner, VerifierKey};
 use crate::storage::events::{self, EventRow};
 use crate::storage::tree::{self, CheckpointRow};
-use crate::storage::{DbConnection, StorageError, time};
+use crate::storage::{self, DbConnection, StorageError, time};
 
 use super::leaf::leaf_bytes_from_canonical;
 
@@ -98,12 +96,10 @@ pub enum LogError {
     Note(#[from] NoteError),
     #[error("the stored tree no longer matches the last signed checkpoint: {0}")]
     Inconsistent(String),
-}
-
-impl From<diesel::result::Error> for LogError {
-    fn from(e: diesel::result::Error) -> Self {
-        LogError::Storage(StorageError::Query(e))
-    }
+    /// The tree gave fewer leaf hashes than the batch appended events: no
+    /// receipt can be given for event `seq`, so the batch must not commit.
+    #[error("the Merkle tree gave no leaf hash for event {seq}")]
+    MissingLeaf { seq: i64 },
 }
 
 /// Tree nodes read through a database connection, in one query per fetch.
@@ -236,7 +232,7 @@ pub fn tree_size(conn: &mut DbConnection) -> Result<u64, StorageError> {
 /// Integrates events logged before the tree existed (a database from
 /// before the verifiable log), under the same write lock as any batch.
 pub fn backfill(conn: &mut DbConnection, identity: &LogIdentity) -> Result<usize, LogError> {
-    conn.transaction::<_, LogError, _>(|conn| {
+    storage::transaction(conn, |conn| {
         let log_size = events::begin_batch(conn)?;
         let integrated = tree_size(conn)?;
         let start = i64::try_from(integrated).unwrap_or(i64::MAX);

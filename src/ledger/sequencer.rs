@@ -1,8 +1,15 @@
 //! The single writer. Requests queue commands; one thread takes everything
-//! queued (up to `max_batch`), applies each command inside its own savepoint
-//! of one transaction, commits once (one fsync for the whole batch) and only
-//! then answers. While a batch commits, the next one queues up, so under load
+//! queued (up to `max_batch`), applies the whole batch in one transaction,
+//! commits once (one fsync for the whole batch: group commit) and only then
+//! answers. While a batch commits, the next one queues up, so under load
 //! batches grow by themselves and latency stays near one commit.
+//!
+//! A run of acts is checked in order against an in-memory view of what the
+//! acts need (`BatchView`, fetched in a few queries), each accepted act
+//! updating the view for the next; only the accepted acts are written, all
+//! together at the end of the run. A refused act is never written, so it
+//! leaves no trace. Registry changes are rare and each runs in a savepoint
+//! of its own.
 //!
 //! One command can never fail the others: when the batch's transaction
 //! fails for a reason that is not a lost connection (a constraint, text the
@@ -24,16 +31,16 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use diesel::Connection;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::crypto::ServiceKey;
+use crate::merkle::Hash;
 use crate::metrics::LedgerMetrics;
-use crate::storage::{DbConnection, DbPool, StorageError, events};
+use crate::storage::{self, DbConnection, DbPool, StorageError, events};
 
 use super::batch_view::BatchView;
 use super::commands::{Command, Committed, Outcome, PreparedAct, WriteError};
-use super::merkle_log::{self, LogError, LogIdentity};
+use super::merkle_log::{self, LogError, LogIdentity, SignedCheckpoint};
 use super::{apply, registry};
 
 #[derive(Debug, Clone)]
@@ -97,10 +104,9 @@ impl std::fmt::Debug for Faults {
 
 /// What a lost connection looks like to the writer, for fault injection.
 fn lost_connection() -> LogError {
-    LogError::Storage(StorageError::Query(diesel::result::Error::DatabaseError(
-        diesel::result::DatabaseErrorKind::ClosedConnection,
-        Box::new("server closed the connection unexpectedly (injected fault)".to_owned()),
-    )))
+    LogError::Storage(StorageError::connection_lost(
+        "server closed the connection unexpectedly (injected fault)",
+    ))
 }
 
 /// Why a batch's transaction did not give answers.
@@ -346,27 +352,26 @@ impl Writer {
         // Filled once the whole batch is written and only COMMIT is left,
         // with the first event appended (which tells whether it committed).
         let mut staged: Option<(Answers, Option<(i64, String)>)> = None;
-        let written = conn
-            .transaction::<_, LogError, _>(|conn| {
-                let answers = self.write_in(conn, jobs)?;
-                let first = answers.iter().find_map(|r| {
-                    r.as_ref()
-                        .ok()
-                        .map(|c| (c.outcome.event().seq, c.outcome.event().hash.clone()))
-                });
-                staged = Some((answers, first));
-                if self.faults.fires(FaultPoint::BeforeCommit) {
-                    return Err(lost_connection());
-                }
-                Ok(())
-            })
-            .and_then(|()| {
-                if self.faults.fires(FaultPoint::AfterCommit) {
-                    Err(lost_connection())
-                } else {
-                    Ok(())
-                }
+        let written = storage::transaction(&mut conn, |conn| {
+            let answers = self.write_in(conn, jobs)?;
+            let first = answers.iter().find_map(|r| {
+                r.as_ref()
+                    .ok()
+                    .map(|c| (c.outcome.event().seq, c.outcome.event().hash.clone()))
             });
+            staged = Some((answers, first));
+            if self.faults.fires(FaultPoint::BeforeCommit) {
+                return Err(lost_connection());
+            }
+            Ok(())
+        })
+        .and_then(|()| {
+            if self.faults.fires(FaultPoint::AfterCommit) {
+                Err(lost_connection())
+            } else {
+                Ok(())
+            }
+        });
         drop(conn);
         let error = match (written, staged) {
             (Ok(()), Some((answers, _))) => return Ok(answers),
@@ -429,8 +434,7 @@ impl Writer {
             if run.is_empty() {
                 // A registry change: rare, applied on its own in a savepoint.
                 let job = &batch[next];
-                let result = conn
-                    .transaction::<_, WriteError, _>(|conn| self.apply(conn, &job.command, seq));
+                let result = storage::transaction(conn, |conn| self.apply(conn, &job.command, seq));
                 if result.is_ok() {
                     seq += 1;
                 }
@@ -460,28 +464,16 @@ impl Writer {
             .iter()
             .filter_map(|r| r.as_ref().ok().map(|o| o.event().clone()))
             .collect();
-        let (mut leaves, checkpoint) = if appended.is_empty() {
-            (Vec::new().into_iter(), None)
+        let (leaves, checkpoint) = if appended.is_empty() {
+            (Vec::new(), None)
         } else {
             let tree_size = u64::try_from(first_seq).unwrap_or(0);
             let (leaves, checkpoint) =
                 merkle_log::integrate(conn, &self.identity, tree_size, &appended)?;
-            (leaves.into_iter(), Some(Arc::new(checkpoint)))
+            (leaves, Some(Arc::new(checkpoint)))
         };
         events::finish_batch(conn, seq)?;
-        Ok(outcomes
-            .into_iter()
-            .map(|result| {
-                let outcome = result?;
-                let checkpoint = checkpoint.clone().ok_or(WriteError::Unavailable)?;
-                Ok(Committed {
-                    log_index: u64::try_from(outcome.event().seq).unwrap_or(0),
-                    leaf_hash: leaves.next().unwrap_or_default(),
-                    outcome,
-                    checkpoint,
-                })
-            })
-            .collect())
+        receipts(outcomes, leaves, checkpoint)
     }
 
     /// A connection, waiting at most the pool's connection timeout (the
@@ -526,6 +518,41 @@ impl Writer {
     }
 }
 
+/// Each command's answer: an appended command gets the next leaf hash (in
+/// log order) and the batch's checkpoint. A leaf missing for an appended
+/// event fails the whole batch, still inside its transaction, rather than
+/// hand out a receipt for a hash nobody computed.
+fn receipts(
+    outcomes: Vec<Result<Outcome, WriteError>>,
+    leaves: Vec<Hash>,
+    checkpoint: Option<Arc<SignedCheckpoint>>,
+) -> Result<Answers, LogError> {
+    let mut leaves = leaves.into_iter();
+    let mut answers = Vec::with_capacity(outcomes.len());
+    for result in outcomes {
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                answers.push(Err(e));
+                continue;
+            }
+        };
+        let Some(checkpoint) = checkpoint.clone() else {
+            answers.push(Err(WriteError::Unavailable));
+            continue;
+        };
+        let seq = outcome.event().seq;
+        let leaf_hash = leaves.next().ok_or(LogError::MissingLeaf { seq })?;
+        answers.push(Ok(Committed {
+            log_index: u64::try_from(seq).unwrap_or(0),
+            leaf_hash,
+            outcome,
+            checkpoint,
+        }));
+    }
+    Ok(answers)
+}
+
 /// The answer for a command that was not written because the database
 /// could not be reached or the connection was lost before COMMIT.
 fn unavailable(reason: &str) -> WriteError {
@@ -540,5 +567,75 @@ fn refused(e: LogError) -> WriteError {
     match e {
         LogError::Storage(e) => WriteError::Storage(e),
         other => WriteError::Storage(StorageError::Corrupt(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::events::EventRow;
+    use crate::storage::parties::PartyRow;
+
+    fn appended(seq: i64) -> Result<Outcome, WriteError> {
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        Ok(Outcome::Party {
+            party: PartyRow {
+                id: format!("party-{seq}"),
+                kind: "company".into(),
+                name: "Example".into(),
+                reg_no: seq.to_string(),
+                country: "EE".into(),
+                vat_no: None,
+                address: None,
+                log_seq: seq,
+                created_at: at,
+            },
+            event: EventRow {
+                seq,
+                hash: format!("hash-{seq}"),
+                waybill_id: None,
+                act_type: "party.create".into(),
+                act: "{}".into(),
+                signature: String::new(),
+                key_id: "service".into(),
+                party_id: None,
+                received_at: at,
+            },
+        })
+    }
+
+    fn checkpoint() -> Option<Arc<SignedCheckpoint>> {
+        Some(Arc::new(SignedCheckpoint {
+            size: 2,
+            root_hash: [9; 32],
+            note: String::new(),
+        }))
+    }
+
+    #[test]
+    fn each_appended_command_gets_its_own_leaf() {
+        let outcomes = vec![
+            appended(0),
+            Err(WriteError::Rejected(
+                super::super::commands::Rejection::PartyExists,
+            )),
+            appended(1),
+        ];
+        let answers = receipts(outcomes, vec![[1; 32], [2; 32]], checkpoint()).unwrap();
+        let leaves: Vec<Option<Hash>> = answers
+            .iter()
+            .map(|a| a.as_ref().ok().map(|c| c.leaf_hash))
+            .collect();
+        assert_eq!(leaves, vec![Some([1; 32]), None, Some([2; 32])]);
+    }
+
+    #[test]
+    fn a_missing_leaf_fails_the_batch() {
+        let outcomes = vec![appended(0), appended(1)];
+        let failure = receipts(outcomes, vec![[1; 32]], checkpoint()).unwrap_err();
+        assert!(
+            matches!(failure, LogError::MissingLeaf { seq: 1 }),
+            "{failure}"
+        );
     }
 }

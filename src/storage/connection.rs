@@ -144,6 +144,35 @@ fn establish(url: &DatabaseUrl, timeout: Duration) -> Result<DbConnection, Stora
     }
 }
 
+/// Runs `f` in a transaction (a savepoint when already inside one):
+/// committed if `f` succeeds, rolled back if it fails. A failure of the
+/// database itself (BEGIN, COMMIT, ROLLBACK) comes back as
+/// [`StorageError::Query`], so callers need no diesel error of their own.
+pub fn transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    E: From<StorageError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+{
+    use diesel::Connection;
+
+    /// Keeps the caller's error apart from the database's.
+    enum Failure<E> {
+        Database(diesel::result::Error),
+        Caller(E),
+    }
+    impl<E> From<diesel::result::Error> for Failure<E> {
+        fn from(e: diesel::result::Error) -> Self {
+            Failure::Database(e)
+        }
+    }
+
+    conn.transaction::<T, Failure<E>, _>(|conn| f(conn).map_err(Failure::Caller))
+        .map_err(|failure| match failure {
+            Failure::Database(e) => E::from(StorageError::Query(e)),
+            Failure::Caller(e) => e,
+        })
+}
+
 /// Opens and checks pooled connections with [`establish`].
 #[derive(Debug)]
 pub struct DbManager {

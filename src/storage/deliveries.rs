@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
+use super::insert::insert_chunked;
 use super::schema::{webhook_deliveries as deliveries, webhooks};
 use super::{DbConnection, StorageResult};
 
@@ -70,18 +71,8 @@ impl DeliveryRow {
     }
 }
 
-/// Rows per multi-row INSERT (16 columns), under SQLite's variable limit.
-const INSERT_CHUNK: usize = 100;
-
 pub fn insert_many(conn: &mut DbConnection, rows: &[DeliveryRow]) -> StorageResult<()> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let insert = diesel::insert_into(deliveries::table).values(chunk);
-        match conn {
-            DbConnection::Pg(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-        };
-    }
-    Ok(())
+    insert_chunked(conn, deliveries::table, rows, 16)
 }
 
 /// A delivery taken by a worker, with where to send it.

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::insert::insert_chunked;
 use super::schema::{events, log_state};
 use super::{DbConnection, StorageError, StorageResult};
 
@@ -85,20 +86,20 @@ pub fn insert(conn: &mut DbConnection, row: &EventRow) -> StorageResult<()> {
     Ok(())
 }
 
-/// Rows per multi-row INSERT, under SQLite's variable limit.
-const INSERT_CHUNK: usize = 200;
-
-/// Inserts many events with few statements (multi-row INSERT is
-/// backend-specific in diesel, hence the dispatch).
+/// Inserts many events with few statements.
 pub fn insert_many(conn: &mut DbConnection, rows: &[EventRow]) -> StorageResult<()> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let insert = diesel::insert_into(events::table).values(chunk);
-        match conn {
-            DbConnection::Pg(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-        };
-    }
-    Ok(())
+    insert_chunked(conn, events::table, rows, 9)
+}
+
+/// The recorded events among `hashes`: (hash, waybill id), in one query.
+pub fn waybills_of_hashes(
+    conn: &mut DbConnection,
+    hashes: &[&str],
+) -> StorageResult<Vec<(String, Option<String>)>> {
+    Ok(events::table
+        .filter(events::hash.eq_any(hashes))
+        .select((events::hash, events::waybill_id))
+        .load(conn)?)
 }
 
 pub fn by_hash(conn: &mut DbConnection, hash: &str) -> StorageResult<Option<EventRow>> {

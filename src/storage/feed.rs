@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use super::events::EventRow;
+use super::insert::insert_chunked;
 use super::schema::{events, party_events};
 use super::{DbConnection, StorageResult};
 
@@ -15,18 +16,8 @@ pub struct PartyEventRow {
     pub waybill_id: String,
 }
 
-/// Rows per multi-row INSERT, under SQLite's variable limit.
-const INSERT_CHUNK: usize = 300;
-
 pub fn insert_many(conn: &mut DbConnection, rows: &[PartyEventRow]) -> StorageResult<()> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let insert = diesel::insert_into(party_events::table).values(chunk);
-        match conn {
-            DbConnection::Pg(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-        };
-    }
-    Ok(())
+    insert_chunked(conn, party_events::table, rows, 3)
 }
 
 /// The party's events after `after` (a log position), oldest first.

@@ -50,6 +50,20 @@ pub fn find(conn: &mut DbConnection, key_id: &str) -> StorageResult<Option<KeyWi
     Ok(found.map(|(key, party_kind)| KeyWithParty { key, party_kind }))
 }
 
+/// The keys among `key_ids` that are registered, with their parties' kinds,
+/// in one query.
+pub fn find_many(conn: &mut DbConnection, key_ids: &[&str]) -> StorageResult<Vec<KeyWithParty>> {
+    let found: Vec<(KeyRow, String)> = party_keys::table
+        .inner_join(parties::table)
+        .filter(party_keys::key_id.eq_any(key_ids))
+        .select((KeyRow::as_select(), parties::kind))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(|(key, party_kind)| KeyWithParty { key, party_kind })
+        .collect())
+}
+
 pub fn of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<Vec<KeyRow>> {
     Ok(party_keys::table
         .filter(party_keys::party_id.eq(party_id))

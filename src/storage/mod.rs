@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod events;
 pub mod feed;
 pub mod idempotency;
+pub mod insert;
 pub mod inspections;
 pub mod keys;
 pub mod log_binding;
@@ -25,7 +26,7 @@ pub mod webhooks;
 
 pub use connection::{
     DEFAULT_CONNECT_TIMEOUT, DatabaseUrl, DbConnection, DbManager, DbPool, PooledDb, connect,
-    open_pool,
+    open_pool, transaction,
 };
 
 /// What can go wrong below the domain.
@@ -46,6 +47,16 @@ pub enum StorageError {
 }
 
 impl StorageError {
+    /// A connection lost as the backends report it, for the writer's fault
+    /// injection in tests.
+    #[doc(hidden)]
+    pub fn connection_lost(message: &str) -> Self {
+        StorageError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new(message.to_owned()),
+        ))
+    }
+
     /// Whether a unique constraint refused the write (how both backends say "exists").
     pub fn is_unique_violation(&self) -> bool {
         matches!(

@@ -47,6 +47,17 @@ pub fn find_by_registration(
         .optional()?)
 }
 
+/// The parties registered under any of `reg_nos` (in any country).
+pub fn with_registration_numbers(
+    conn: &mut DbConnection,
+    reg_nos: &[String],
+) -> StorageResult<Vec<PartyRow>> {
+    Ok(parties::table
+        .filter(parties::reg_no.eq_any(reg_nos))
+        .select(PartyRow::as_select())
+        .load(conn)?)
+}
+
 pub fn any_of_kind(conn: &mut DbConnection, kind: &str) -> StorageResult<bool> {
     let count: i64 = parties::table
         .filter(parties::kind.eq(kind))

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::insert::insert_chunked;
 use super::schema::{events, inspections, parties, risk_assessments, waybills};
 use super::waybills::WaybillRow;
 use super::{DbConnection, StorageResult};
@@ -105,14 +106,7 @@ pub struct AssessmentRow {
 }
 
 pub fn insert_assessments(conn: &mut DbConnection, rows: &[AssessmentRow]) -> StorageResult<()> {
-    for chunk in rows.chunks(200) {
-        let insert = diesel::insert_into(risk_assessments::table).values(chunk);
-        match conn {
-            DbConnection::Pg(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-        };
-    }
-    Ok(())
+    insert_chunked(conn, risk_assessments::table, rows, 11)
 }
 
 pub fn assessment(conn: &mut DbConnection, id: &str) -> StorageResult<Option<AssessmentRow>> {

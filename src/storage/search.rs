@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use diesel::prelude::*;
 
+use super::insert::insert_chunked;
 use super::schema::{parties, shipment_facts, shipment_plates, waybills};
 use super::waybills::WaybillRow;
 use super::{DbConnection, StorageResult};
@@ -55,14 +56,7 @@ pub fn write(conn: &mut DbConnection, facts: &[(FactsRow, HashSet<String>)]) -> 
             )
         })
         .collect();
-    for chunk in missing.chunks(400) {
-        let insert = diesel::insert_into(shipment_plates::table).values(chunk);
-        match conn {
-            DbConnection::Pg(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-        };
-    }
-    Ok(())
+    insert_chunked(conn, shipment_plates::table, &missing, 2)
 }
 
 /// What an inspector filters by; every field optional, all combined with AND.

@@ -4,35 +4,25 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::insert::insert_chunked;
 use super::schema::{checkpoints, tree_nodes};
 use super::{DbConnection, StorageError, StorageResult};
-
-/// Rows per INSERT: keeps every statement under SQLite's variable limit.
-const INSERT_CHUNK: usize = 1000;
 
 /// One stored node: (level, index at that level, hash).
 pub type NodeRow = (i16, i64, [u8; 32]);
 
 pub fn insert_nodes(conn: &mut DbConnection, nodes: &[NodeRow]) -> StorageResult<()> {
-    for chunk in nodes.chunks(INSERT_CHUNK) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|(level, idx, hash)| {
-                (
-                    tree_nodes::level.eq(*level),
-                    tree_nodes::idx.eq(*idx),
-                    tree_nodes::hash.eq(hash.to_vec()),
-                )
-            })
-            .collect();
-        // Multi-row INSERT is backend-specific in diesel: dispatch.
-        let insert = diesel::insert_into(tree_nodes::table).values(&rows);
-        match conn {
-            DbConnection::Pg(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-        };
-    }
-    Ok(())
+    let rows: Vec<_> = nodes
+        .iter()
+        .map(|(level, idx, hash)| {
+            (
+                tree_nodes::level.eq(*level),
+                tree_nodes::idx.eq(*idx),
+                tree_nodes::hash.eq(hash.to_vec()),
+            )
+        })
+        .collect();
+    insert_chunked(conn, tree_nodes::table, &rows, 3)
 }
 
 /// Fetches the nodes at `addrs` (level, index) in one query, in the order

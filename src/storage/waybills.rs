@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::domain::projection::WaybillState;
 
+use super::insert::insert_chunked;
 use super::schema::waybills;
 use super::{DbConnection, StorageError, StorageResult};
 
@@ -50,6 +51,31 @@ pub fn insert(conn: &mut DbConnection, row: &WaybillRow) -> StorageResult<()> {
         .values(row)
         .execute(conn)?;
     Ok(())
+}
+
+/// Inserts many new waybills with few statements.
+pub fn insert_many(conn: &mut DbConnection, rows: &[WaybillRow]) -> StorageResult<()> {
+    insert_chunked(conn, waybills::table, rows, 13)
+}
+
+/// The waybills among `ids` that exist, in one query.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StorageResult<Vec<WaybillRow>> {
+    Ok(waybills::table
+        .filter(waybills::id.eq_any(ids))
+        .select(WaybillRow::as_select())
+        .load(conn)?)
+}
+
+/// Which waybills hold any of these document numbers: (consignor party
+/// id, number, waybill id), in one query.
+pub fn holding_numbers(
+    conn: &mut DbConnection,
+    numbers: &[String],
+) -> StorageResult<Vec<(String, String, String)>> {
+    Ok(waybills::table
+        .filter(waybills::number.eq_any(numbers))
+        .select((waybills::consignor_id, waybills::number, waybills::id))
+        .load(conn)?)
 }
 
 pub fn update(conn: &mut DbConnection, row: &WaybillRow) -> StorageResult<()> {
