@@ -1,6 +1,7 @@
 //! The access audit trail, readable by oversight parties and the operator
 //! only: companies never learn that an authority looked at their data.
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -104,7 +105,7 @@ pub async fn access_trail(
 ) -> Result<HttpResponse, ApiError> {
     if !matches!(caller.kind, PartyKind::Operator | PartyKind::Oversight) {
         return Err(ApiError::forbidden(
-            "forbidden",
+            ProblemCode::Forbidden,
             "the access audit trail is for oversight and the operator",
         ));
     }

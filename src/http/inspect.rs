@@ -3,6 +3,7 @@
 //! access audit trail with its filters and the waybills it returned, and
 //! nothing about the waybills changes or is shown to their parties.
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, post, web};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -94,14 +95,14 @@ pub async fn shipments(
         && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(ApiError::bad_request(
-            "invalid_cn",
+            ProblemCode::InvalidCn,
             "cn is 1 to 8 digits of a CN code",
         ));
     }
     let plate = query.plate.as_deref().map(normalize_plate);
     if plate.as_deref() == Some("") {
         return Err(ApiError::bad_request(
-            "invalid_plate",
+            ProblemCode::InvalidPlate,
             "plate has no letters or digits",
         ));
     }
@@ -402,7 +403,7 @@ pub async fn record_inspection(
         .db(move |conn| {
             if waybills::find(conn, &waybill_id)?.is_none() {
                 return Err(ApiError::not_found(
-                    "waybill_not_found",
+                    ProblemCode::WaybillNotFound,
                     "waybill not found",
                 ));
             }
@@ -455,7 +456,7 @@ pub async fn list_inspections(
         .db(move |conn| {
             if waybills::find(conn, &waybill_id)?.is_none() {
                 return Err(ApiError::not_found(
-                    "waybill_not_found",
+                    ProblemCode::WaybillNotFound,
                     "waybill not found",
                 ));
             }
@@ -483,7 +484,7 @@ pub(crate) fn require_authority(caller: &Caller) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "forbidden",
+            ProblemCode::Forbidden,
             "inspector endpoints are for inspecting authorities",
         ))
     }

@@ -9,8 +9,8 @@
 //! for a batch), then the CPU work ([`verify`]: canonical form, signature,
 //! hash, body). The order is the order of the problems a client sees.
 
+use crate::problem_code::ProblemCode;
 use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -61,7 +61,7 @@ pub fn require_company(caller: &Caller) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "not_a_company",
+            ProblemCode::NotACompany,
             "only companies sign waybill acts; authorities and the operator only read",
         ))
     }
@@ -169,8 +169,7 @@ pub fn verify(
         .verify(canonical.as_bytes(), &checked.signature_value)
         .map_err(|_| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_signature",
+                ProblemCode::InvalidSignature,
                 "the signature does not verify over the RFC 8785 bytes of act with this key",
             )
         })?;

@@ -1,6 +1,7 @@
 //! Parties and their keys: managed by the operator; a party may also add and
 //! revoke its own keys (rotation without calling the operator).
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -261,7 +262,10 @@ fn may_see_party(caller: &Caller, party_id: &str) -> Result<(), ApiError> {
     if caller.kind == PartyKind::Operator || caller.party_id == party_id {
         Ok(())
     } else {
-        Err(ApiError::not_found("party_not_found", "party not found"))
+        Err(ApiError::not_found(
+            ProblemCode::PartyNotFound,
+            "party not found",
+        ))
     }
 }
 
@@ -288,7 +292,7 @@ pub async fn get_party(
     let row = state
         .db(move |conn| Ok(parties::find(conn, &id)?))
         .await?
-        .ok_or_else(|| ApiError::not_found("party_not_found", "party not found"))?;
+        .ok_or_else(|| ApiError::not_found(ProblemCode::PartyNotFound, "party not found"))?;
     Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
 }
 
@@ -405,7 +409,10 @@ pub async fn list_keys(
     let rows = state
         .db(move |conn| {
             if parties::find(conn, &party_id)?.is_none() {
-                return Err(ApiError::not_found("party_not_found", "party not found"));
+                return Err(ApiError::not_found(
+                    ProblemCode::PartyNotFound,
+                    "party not found",
+                ));
             }
             Ok(keys::of_party(conn, &party_id)?)
         })

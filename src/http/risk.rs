@@ -3,6 +3,7 @@
 //! score served is kept as a risk assessment (model version and inputs, so
 //! it can be reproduced) that an inspection can refer to.
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -109,7 +110,7 @@ pub async fn risk_list(
         && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(ApiError::bad_request(
-            "invalid_cn",
+            ProblemCode::InvalidCn,
             "cn is 1 to 8 digits of a CN code",
         ));
     }

@@ -30,6 +30,7 @@
 //!   `EWAYBILL_ROADSIDE_PER_MINUTE`, default 30); over the limit: 429 with
 //!   `Retry-After`.
 
+use crate::problem_code::ProblemCode;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
@@ -151,7 +152,7 @@ fn rate_limited(wait: Duration) -> ApiError {
     // Round up: a client that waits as told finds a token.
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     ApiError::too_many_requests(
-        "rate_limited",
+        ProblemCode::RateLimited,
         format!(
             "too many verification requests from this address; retry in {} s",
             secs.max(1)
@@ -211,7 +212,7 @@ fn qr_format(req: &HttpRequest, requested: Option<&str>) -> Result<QrFormat, Api
         Some("json") => return Ok(QrFormat::Json),
         Some(_) => {
             return Err(ApiError::bad_request(
-                "invalid_format",
+                ProblemCode::InvalidFormat,
                 "format must be png, svg or json",
             ));
         }
@@ -332,7 +333,8 @@ pub async fn waybill_qr(
     let key = state.service_key.clone();
     let (token, waybill, log_index, checkpoint_size) = state
         .db(move |conn| {
-            let not_found = || ApiError::not_found("waybill_not_found", "waybill not found");
+            let not_found =
+                || ApiError::not_found(ProblemCode::WaybillNotFound, "waybill not found");
             let row = waybills::find(conn, &id)?.ok_or_else(not_found)?;
             if caller.kind != PartyKind::Company {
                 return Err(not_found());
@@ -342,7 +344,7 @@ pub async fn waybill_qr(
                 && caller.party_id != row.consignor_id
             {
                 return Err(ApiError::forbidden(
-                    "not_carrier_or_consignor",
+                    ProblemCode::NotCarrierOrConsignor,
                     "the roadside QR code is for the carrier and the consignor",
                 ));
             }
@@ -586,7 +588,7 @@ pub async fn verify_token(
             let Some(row) = row else {
                 tracing::info!(client = %client_text, "roadside verification: unknown token");
                 return Err(ApiError::not_found(
-                    "token_not_found",
+                    ProblemCode::TokenNotFound,
                     "no waybill has this verification token",
                 ));
             };
@@ -1087,7 +1089,7 @@ mod tests {
 
     #[test]
     fn refusals_are_pages_for_browsers() {
-        let missing = ApiError::not_found("token_not_found", "no such token");
+        let missing = ApiError::not_found(ProblemCode::TokenNotFound, "no such token");
         let json = refusal(Some(Page::Json), &missing);
         assert_eq!(
             json.headers().get(header::CONTENT_TYPE).unwrap(),

@@ -2,6 +2,7 @@
 //! listing. Parties see only their own waybills; authorities see all, and
 //! every authority read is written to the access audit trail first.
 
+use crate::problem_code::ProblemCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
@@ -211,7 +212,7 @@ pub(crate) fn visible_waybill(
     id: &str,
     action: &str,
 ) -> Result<WaybillRow, ApiError> {
-    let not_found = || ApiError::not_found("waybill_not_found", "waybill not found");
+    let not_found = || ApiError::not_found(ProblemCode::WaybillNotFound, "waybill not found");
     let row = waybills::find(conn, id)?;
     match caller.kind {
         PartyKind::Company => row
@@ -226,7 +227,7 @@ pub(crate) fn visible_waybill(
         }
         PartyKind::Operator | PartyKind::Auditor | PartyKind::Oversight => {
             Err(ApiError::forbidden(
-                "forbidden",
+                ProblemCode::Forbidden,
                 "the operator and auditors do not read waybills through this endpoint",
             ))
         }
@@ -386,13 +387,13 @@ pub async fn list_waybills(
         (PartyKind::Authority, None) => Scope::All,
         (PartyKind::Authority, Some(_)) => {
             return Err(ApiError::bad_request(
-                "role_not_applicable",
+                ProblemCode::RoleNotApplicable,
                 "role filters a company's own waybills; authorities see all",
             ));
         }
         (PartyKind::Operator | PartyKind::Auditor | PartyKind::Oversight, _) => {
             return Err(ApiError::forbidden(
-                "forbidden",
+                ProblemCode::Forbidden,
                 "the operator and auditors do not list waybills",
             ));
         }
@@ -448,7 +449,10 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix("seq:").and_then(|n| n.parse().ok()))
         .ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", "cursor must come from a previous page")
+            ApiError::bad_request(
+                ProblemCode::InvalidCursor,
+                "cursor must come from a previous page",
+            )
         })
 }
 
