@@ -25,6 +25,7 @@ pub mod ledger;
 pub mod merkle;
 pub mod metrics;
 pub mod note;
+pub mod problem_code;
 pub mod rate_limit;
 pub mod risk;
 pub mod roadside;

@@ -65,7 +65,7 @@ impl RootSpanBuilder for RequestLog {
             },
         );
         let problem = error.and_then(|e| e.as_error::<ApiError>());
-        let code = problem.map_or("", |p| p.code);
+        let code = problem.map_or("", |p| p.code.as_str());
         let status = status.as_u16();
         match StatusCode::from_u16(status) {
             Ok(s) if s.is_server_error() => {
@@ -84,6 +84,7 @@ impl RootSpanBuilder for RequestLog {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::problem_code::ProblemCode;
     use actix_web::{App, HttpResponse, test, web};
     use std::sync::{Arc, Mutex};
     use tracing_actix_web::TracingLogger;
@@ -104,8 +105,7 @@ pub(crate) mod tests {
 
     async fn refused() -> Result<HttpResponse, ApiError> {
         let mut error = ApiError::new(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_document",
+            ProblemCode::TestInvalidDocument,
             "the document has problems",
         );
         // A large problem document must not end up in the log.
@@ -114,11 +114,7 @@ pub(crate) mod tests {
     }
 
     async fn failed() -> Result<HttpResponse, ApiError> {
-        Err(ApiError::new(
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "something broke",
-        ))
+        Err(ApiError::new(ProblemCode::InternalError, "something broke"))
     }
 
     #[actix_web::test]

@@ -3,6 +3,7 @@
 //! something to look at and keys to act with at once. Safe to run again:
 //! existing parties, keys and waybills are left as they are.
 
+use crate::problem_code::ProblemCode;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -115,7 +116,7 @@ async fn ensure_party(admin: &ApiClient, party: &FixtureParty) -> anyhow::Result
     });
     match admin.post("/v1/parties", body).await {
         Ok(created) => Ok(created["id"].as_str().unwrap_or_default().to_owned()),
-        Err(e) if e.code() == Some("party_exists") => {
+        Err(e) if e.code() == Some(ProblemCode::PartyExists.as_str()) => {
             let found = admin
                 .get(&format!(
                     "/v1/parties?reg_no={}&country={}",
@@ -146,7 +147,7 @@ async fn ensure_key(
         .await
     {
         Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("key_exists") => Ok(()),
+        Err(e) if e.code() == Some(ProblemCode::KeyExists.as_str()) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }

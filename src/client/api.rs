@@ -1,5 +1,6 @@
 //! HTTP calls to an ewaybill server with an access token.
 
+use crate::problem_code::ProblemCode;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -51,7 +52,7 @@ impl ClientError {
                     || *status == StatusCode::TOO_MANY_REQUESTS
                     || *status == StatusCode::REQUEST_TIMEOUT
                     // The first send of the same request is still running.
-                    || self.code() == Some("idempotency_key_in_progress")
+                    || self.code() == Some(ProblemCode::IdempotencyKeyInProgress.as_str())
             }
             ClientError::Sign(_) => false,
         }

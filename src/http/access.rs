@@ -19,6 +19,7 @@
 
 use crate::domain::party::{PartyKind, Role};
 use crate::ledger::rights::{holder, is_party_on};
+use crate::problem_code::ProblemCode;
 use crate::storage::DbConnection;
 use crate::storage::events::EventRow;
 use crate::storage::waybills::{self, WaybillRow};
@@ -29,9 +30,9 @@ use super::problem::ApiError;
 
 /// The code of every "the caller is not of the kind this needs" refusal,
 /// except the company one.
-const FORBIDDEN: &str = "forbidden";
+const FORBIDDEN: ProblemCode = ProblemCode::Forbidden;
 /// The code of "only a company does this".
-const NOT_A_COMPANY: &str = "not_a_company";
+const NOT_A_COMPANY: ProblemCode = ProblemCode::NotACompany;
 
 /// The kinds of party that read waybills: a company its own, an authority
 /// all of them (audited).
@@ -74,7 +75,7 @@ pub fn require_operator(caller: &Caller) -> Result<(), ApiError> {
 fn kind_in(
     caller: &Caller,
     allowed: &[PartyKind],
-    code: &'static str,
+    code: ProblemCode,
     why: impl Into<String>,
 ) -> Result<(), ApiError> {
     if allowed.contains(&caller.kind) {
@@ -87,7 +88,7 @@ fn kind_in(
 /// The answer for a waybill that is missing or that the caller may not
 /// know of: the two are indistinguishable.
 pub fn waybill_not_found() -> ApiError {
-    ApiError::not_found("waybill_not_found", "waybill not found")
+    ApiError::not_found(ProblemCode::WaybillNotFound, "waybill not found")
 }
 
 /// Loads a waybill the caller may see, auditing authority reads as
@@ -149,7 +150,7 @@ pub fn require_carrier_or_consignor(caller: &Caller, row: &WaybillRow) -> Result
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "not_carrier_or_consignor",
+            ProblemCode::NotCarrierOrConsignor,
             "the roadside QR code is for the carrier and the consignor",
         ))
     }
@@ -167,5 +168,5 @@ pub fn may_see_party(caller: &Caller, party_id: &str) -> Result<(), ApiError> {
 
 /// The answer for a party that is missing or that the caller may not see.
 pub fn party_not_found() -> ApiError {
-    ApiError::not_found("party_not_found", "party not found")
+    ApiError::not_found(ProblemCode::PartyNotFound, "party not found")
 }

@@ -2,6 +2,7 @@
 //! signed assertion and receives a short-lived bearer token; every other
 //! request carries that token and becomes a [`Caller`].
 
+use crate::problem_code::ProblemCode;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -48,10 +49,14 @@ impl FromRequest for Caller {
             })?;
             let token = token?;
             let claims = state.tokens.verify(&token).map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("token_expired", "the access token has expired")
-                }
-                _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+                ErrorKind::ExpiredSignature => ApiError::unauthorized(
+                    ProblemCode::TokenExpired,
+                    "the access token has expired",
+                ),
+                _ => ApiError::unauthorized(
+                    ProblemCode::InvalidToken,
+                    "the access token is not valid",
+                ),
             })?;
             // A revoked key loses access at once, not when its token expires.
             let key_id = claims.key_id.clone();
@@ -66,7 +71,7 @@ impl FromRequest for Caller {
                         })
                     } else {
                         Err(ApiError::unauthorized(
-                            "key_revoked",
+                            ProblemCode::CredentialKeyRevoked,
                             "the key behind this token is no longer active",
                         ))
                     }
@@ -75,7 +80,7 @@ impl FromRequest for Caller {
                 // this ledger does not have: issued by another instance
                 // (another database), not a revocation here.
                 _ => Err(ApiError::unauthorized(
-                    "invalid_token",
+                    ProblemCode::InvalidToken,
                     "the access token was not issued by this service",
                 )),
             }
@@ -89,18 +94,20 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {
             ApiError::unauthorized(
-                super::problem::MISSING_TOKEN,
+                ProblemCode::MissingToken,
                 "send Authorization: Bearer <token>; get a token from POST /v1/auth/token",
             )
         })?
         .to_str()
-        .map_err(|_| ApiError::unauthorized("invalid_token", "malformed Authorization header"))?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or_else(|| ApiError::unauthorized("invalid_token", "expected Bearer <token>"))?;
+        .map_err(|_| {
+            ApiError::unauthorized(ProblemCode::InvalidToken, "malformed Authorization header")
+        })?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::unauthorized(ProblemCode::InvalidToken, "expected Bearer <token>")
+    })?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::unauthorized(
-            "invalid_token",
+            ProblemCode::InvalidToken,
             "expected Bearer <token>",
         ));
     }
@@ -144,20 +151,30 @@ pub async fn issue_token(
     body: Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let assertion = body.into_inner().assertion;
-    let refuse = |code: &'static str, detail: &str| ApiError::unauthorized(code, detail.to_owned());
+    let refuse = |code: ProblemCode, detail: &str| ApiError::unauthorized(code, detail.to_owned());
 
-    let header = jsonwebtoken::decode_header(&assertion)
-        .map_err(|_| refuse("invalid_assertion", "the assertion is not a compact JWS"))?;
+    let header = jsonwebtoken::decode_header(&assertion).map_err(|_| {
+        refuse(
+            ProblemCode::InvalidAssertion,
+            "the assertion is not a compact JWS",
+        )
+    })?;
     if header.alg != Algorithm::EdDSA {
-        return Err(refuse("invalid_assertion", "only alg EdDSA is accepted"));
+        return Err(refuse(
+            ProblemCode::InvalidAssertion,
+            "only alg EdDSA is accepted",
+        ));
     }
-    let kid = header
-        .kid
-        .ok_or_else(|| refuse("invalid_assertion", "the JWS header needs kid (the key_id)"))?;
+    let kid = header.kid.ok_or_else(|| {
+        refuse(
+            ProblemCode::InvalidAssertion,
+            "the JWS header needs kid (the key_id)",
+        )
+    })?;
 
     if forbidden_char(&kid, TextKind::SingleLine).is_some() {
         return Err(refuse(
-            "invalid_assertion",
+            ProblemCode::InvalidAssertion,
             "the JWS header's kid holds a control character",
         ));
     }
@@ -165,9 +182,17 @@ pub async fn issue_token(
     let key = state
         .db(move |conn| Ok(keys::find(conn, &lookup_kid)?))
         .await?
-        .ok_or_else(|| refuse("unknown_key", "no key with this kid is registered"))?;
+        .ok_or_else(|| {
+            refuse(
+                ProblemCode::CredentialKeyUnknown,
+                "no key with this kid is registered",
+            )
+        })?;
     if !key.key.is_active() {
-        return Err(refuse("key_revoked", "this key was revoked"));
+        return Err(refuse(
+            ProblemCode::CredentialKeyRevoked,
+            "this key was revoked",
+        ));
     }
     let kind = PartyKind::parse(&key.party_kind)
         .ok_or_else(|| ApiError::internal("stored party kind unreadable"))?;
@@ -181,48 +206,54 @@ pub async fn issue_token(
     validation.leeway = 60;
     let claims = jsonwebtoken::decode::<AssertionClaims>(&assertion, &decoding, &validation)
         .map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => refuse("assertion_expired", "the assertion has expired"),
+            ErrorKind::ExpiredSignature => {
+                refuse(ProblemCode::AssertionExpired, "the assertion has expired")
+            }
             ErrorKind::InvalidAudience => refuse(
-                "invalid_audience",
+                ProblemCode::InvalidAudience,
                 "the assertion's aud must be \"ewaybill\"",
             ),
-            ErrorKind::InvalidIssuer => {
-                refuse("invalid_issuer", "the assertion's iss must equal its kid")
-            }
+            ErrorKind::InvalidIssuer => refuse(
+                ProblemCode::InvalidIssuer,
+                "the assertion's iss must equal its kid",
+            ),
             ErrorKind::InvalidSignature | ErrorKind::InvalidEddsaKey => refuse(
-                "invalid_signature",
+                ProblemCode::AssertionSignatureInvalid,
                 "the assertion's signature does not verify",
             ),
             ErrorKind::MissingRequiredClaim(c) => ApiError::unauthorized(
-                "invalid_assertion",
+                ProblemCode::InvalidAssertion,
                 format!("the assertion lacks the {c} claim"),
             ),
-            _ => refuse("invalid_assertion", "the assertion is not valid"),
+            _ => refuse(ProblemCode::InvalidAssertion, "the assertion is not valid"),
         })?
         .claims;
 
     let now = chrono::Utc::now().timestamp();
     if claims.exp - claims.iat > MAX_ASSERTION_LIFETIME_SECS {
         return Err(refuse(
-            "assertion_lifetime_too_long",
+            ProblemCode::AssertionLifetimeTooLong,
             "exp may be at most 5 minutes after iat",
         ));
     }
     if claims.iat > now + 60 {
-        return Err(refuse("assertion_not_yet_valid", "iat is in the future"));
+        return Err(refuse(
+            ProblemCode::AssertionNotYetValid,
+            "iat is in the future",
+        ));
     }
     if claims.jti.is_empty()
         || claims.jti.len() > 200
         || forbidden_char(&claims.jti, TextKind::SingleLine).is_some()
     {
         return Err(refuse(
-            "invalid_assertion",
+            ProblemCode::InvalidAssertion,
             "jti must be 1 to 200 characters, none of them a control character",
         ));
     }
 
     let expires_at = chrono::DateTime::from_timestamp(claims.exp + 60, 0)
-        .ok_or_else(|| refuse("invalid_assertion", "exp is out of range"))?;
+        .ok_or_else(|| refuse(ProblemCode::InvalidAssertion, "exp is out of range"))?;
     let (key_id, jti) = (kid.clone(), claims.jti.clone());
     let fresh = state
         .db(move |conn| {
@@ -237,7 +268,7 @@ pub async fn issue_token(
         .await?;
     if !fresh {
         return Err(refuse(
-            "assertion_replayed",
+            ProblemCode::AssertionReplayed,
             "this assertion (jti) was already used",
         ));
     }

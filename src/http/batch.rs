@@ -12,6 +12,7 @@
 //! that order. The sequencer checks each act on its own and writes only
 //! the accepted ones: a refused item leaves no trace and sinks nothing else.
 
+use crate::problem_code::ProblemCode;
 use std::collections::{BTreeSet, HashMap};
 
 use actix_web::http::StatusCode;
@@ -280,11 +281,10 @@ async fn submit_batch(
                 // A lost connection is a 503 like every other; the code and
                 // the advice stay the same.
                 if e.status == StatusCode::SERVICE_UNAVAILABLE {
-                    e.status
+                    ProblemCode::BatchAnswerUnavailable
                 } else {
-                    StatusCode::INTERNAL_SERVER_ERROR
+                    ProblemCode::BatchAnswerFailed
                 },
-                "batch_answer_failed",
                 "the answers could not be built, though items may have been recorded; send the same batch again: recorded items come back as existed",
             )
         })?;
@@ -316,8 +316,7 @@ async fn submit_batch(
 fn body_format(request: &HttpRequest) -> Result<Format, ApiError> {
     let unsupported = || {
         ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ProblemCode::UnsupportedMediaType,
             format!("send Content-Type: application/json (a JSON array) or {NDJSON}"),
         )
     };
@@ -358,7 +357,9 @@ fn split_items(
             .map(RawValue::get)
             .collect(),
         Format::Ndjson => std::str::from_utf8(body)
-            .map_err(|_| ApiError::bad_request("malformed_json", "the body is not UTF-8 text"))?
+            .map_err(|_| {
+                ApiError::bad_request(ProblemCode::MalformedJson, "the body is not UTF-8 text")
+            })?
             .split('\n')
             .map(|line| line.strip_suffix('\r').unwrap_or(line))
             .filter(|line| !line.trim().is_empty())
@@ -373,8 +374,7 @@ fn split_items(
     }
     if texts.len() > MAX_ITEMS {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
+            ProblemCode::BatchTooLarge,
             format!(
                 "{} items; at most {MAX_ITEMS} go in one request",
                 texts.len()
@@ -387,8 +387,7 @@ fn split_items(
         .map(|(index, text)| {
             let stage = if text.len() > item_limit {
                 Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
+                    ProblemCode::BodyTooLarge,
                     format!(
                         "the body is {} bytes; the limit is {item_limit}",
                         text.len()
@@ -408,7 +407,10 @@ fn split_items(
 }
 
 fn malformed(e: &serde_json::Error) -> ApiError {
-    ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    ApiError::bad_request(
+        ProblemCode::MalformedJson,
+        format!("the body is not valid JSON: {e}"),
+    )
 }
 
 /// The waybill an envelope names, if it names one readably.
@@ -537,7 +539,11 @@ mod tests {
 
     #[test]
     fn the_body_must_be_an_array_of_1_to_1000_items() {
-        let code = |body: &[u8], format| split_items(body, format, 1000).err().map(|e| e.code);
+        let code = |body: &[u8], format| {
+            split_items(body, format, 1000)
+                .err()
+                .map(|e| e.code.as_str())
+        };
         assert_eq!(code(b"{}", Format::JsonArray), Some("validation_failed"));
         assert_eq!(code(b"[", Format::JsonArray), Some("malformed_json"));
         assert_eq!(code(b"[]", Format::JsonArray), Some("validation_failed"));

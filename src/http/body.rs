@@ -2,6 +2,7 @@
 //! middleware that need the raw bytes rather than an extractor; and the
 //! deadline every request body must meet.
 
+use crate::problem_code::ProblemCode;
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::{ConnectionType, StatusCode, header};
+use actix_web::http::{ConnectionType, header};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpMessage, ResponseError};
@@ -30,11 +31,11 @@ where
 {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(ProblemCode::UnreadableBody, e.to_string()))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
+                ProblemCode::BodyTooLarge,
                 format!("the body exceeds the limit of {limit} bytes"),
             ));
         }
@@ -98,8 +99,7 @@ pub async fn deadline(
 
 fn body_timeout(limit: Duration) -> ApiError {
     ApiError::new(
-        StatusCode::REQUEST_TIMEOUT,
-        "body_timeout",
+        ProblemCode::BodyTimeout,
         format!(
             "the request body did not arrive within {} s; the connection is closed",
             limit.as_secs()

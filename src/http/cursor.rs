@@ -1,6 +1,7 @@
 //! Page cursors: the opaque `cursor` a listing returns for its next page,
 //! and reading it back. Every paged listing uses the same encoding.
 
+use crate::problem_code::ProblemCode;
 use base64::Engine;
 
 use super::problem::ApiError;
@@ -16,7 +17,10 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix("seq:").and_then(|n| n.parse().ok()))
         .ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", "cursor must come from a previous page")
+            ApiError::bad_request(
+                ProblemCode::InvalidCursor,
+                "cursor must come from a previous page",
+            )
         })
 }
 

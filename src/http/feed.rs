@@ -4,6 +4,7 @@
 //! (consignor, carrier or consignee) once the act took effect; the index is
 //! written by the sequencer in the event's own transaction.
 
+use crate::problem_code::ProblemCode;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, web};
@@ -68,7 +69,7 @@ fn decode(cursor: &str) -> Result<i64, ApiError> {
         .and_then(|s| s.strip_prefix("feed:").and_then(|n| n.parse().ok()))
         .ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_cursor",
+                ProblemCode::InvalidCursor,
                 "after must be a next_cursor from a previous feed answer",
             )
         })
@@ -101,7 +102,7 @@ pub async fn feed(
     let wait = query.wait.unwrap_or(0);
     if wait > MAX_WAIT_SECS {
         return Err(ApiError::bad_request(
-            "invalid_wait",
+            ProblemCode::InvalidWait,
             format!("wait must be 0 to {MAX_WAIT_SECS} seconds"),
         ));
     }

@@ -19,6 +19,7 @@
 //! exchange, must not keep its answer (a bearer token) at rest. A new
 //! assertion is the safe retry there.
 
+use crate::problem_code::ProblemCode;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -128,8 +129,7 @@ async fn handle(
         Ok(Claim::Reused) => {
             return Ok(req.into_response(
                 ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
+                    ProblemCode::IdempotencyKeyReused,
                     "this Idempotency-Key was used for a different request (body, path or method); use a new key for a new request",
                 )
                 .error_response(),
@@ -137,8 +137,7 @@ async fn handle(
         }
         Ok(Claim::InProgress) => {
             let mut response = ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_in_progress",
+                ProblemCode::IdempotencyKeyInProgress,
                 "the first request with this Idempotency-Key is still being processed; retry shortly",
             )
             .error_response();
@@ -169,7 +168,7 @@ fn parse_key(raw: &HeaderValue) -> Result<String, ApiError> {
         || !bytes.iter().all(|b| (b' '..=b'~').contains(b))
     {
         return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+            ProblemCode::InvalidIdempotencyKey,
             format!("{HEADER} must be 1 to {MAX_KEY_LEN} printable ASCII characters"),
         ));
     }

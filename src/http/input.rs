@@ -13,8 +13,8 @@
 //! * Query strings ([`Query`]) and text path segments ([`path_text`]): no
 //!   control character at all, 400 naming the parameter.
 
+use crate::problem_code::ProblemCode;
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -98,13 +98,13 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
 
 fn parse_ijson(bytes: &[u8]) -> Result<Value, ApiError> {
     ijson::parse(bytes).map_err(|e| match e {
-        JsonError::Malformed(_) => ApiError::bad_request("malformed_json", e.to_string()),
+        JsonError::Malformed(_) => ApiError::bad_request(ProblemCode::MalformedJson, e.to_string()),
         JsonError::DuplicateMember { ref path, .. } => {
             let field = FieldError::new(path, "duplicate_member", e.to_string());
             ApiError {
                 errors: vec![field],
                 ..ApiError::bad_request(
-                    "duplicate_member",
+                    ProblemCode::DuplicateMember,
                     "a member name occurs twice in one object; JSON texts here are I-JSON (RFC 7493)",
                 )
             }
@@ -127,8 +127,7 @@ fn checked_text(value: Value) -> Result<Value, ApiError> {
 async fn read_body(req: &HttpRequest, payload: Payload) -> Result<Value, ApiError> {
     let unsupported = || {
         ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ProblemCode::UnsupportedMediaType,
             "send Content-Type: application/json",
         )
     };
@@ -206,7 +205,7 @@ fn query_text(query: &str) -> Result<(), ApiError> {
                 first.message
             ),
             errors,
-            ..ApiError::bad_request("invalid_query", "")
+            ..ApiError::bad_request(ProblemCode::InvalidQuery, "")
         }),
     }
 }
@@ -221,7 +220,7 @@ pub fn path_text(name: &str, value: &str) -> Result<(), ApiError> {
             Err(ApiError {
                 detail: format!("the path parameter `{name}` {}", error.message),
                 errors: vec![error],
-                ..ApiError::bad_request("invalid_path", "")
+                ..ApiError::bad_request(ProblemCode::InvalidPath, "")
             })
         }
     }
@@ -241,12 +240,13 @@ fn control_character(path: &str, c: char) -> FieldError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::StatusCode;
 
     #[test]
     fn duplicate_members_are_a_400_naming_the_path() {
         let e = parse_value(br#"{"act":{"body":{"a":1,"a":1}},"signature":"x"}"#).unwrap_err();
         assert_eq!(
-            (e.status, e.code),
+            (e.status, e.code.as_str()),
             (StatusCode::BAD_REQUEST, "duplicate_member")
         );
         assert_eq!(e.errors[0].path, "act.body.a");
@@ -268,7 +268,7 @@ mod tests {
         assert!(query_text("plate=AB-1234&party=4000").is_ok());
         let e = query_text("limit=5&party=40%00").unwrap_err();
         assert_eq!(
-            (e.status, e.code),
+            (e.status, e.code.as_str()),
             (StatusCode::BAD_REQUEST, "invalid_query")
         );
         assert_eq!(e.errors[0].path, "party");

@@ -3,6 +3,7 @@
 //! access audit trail with its filters and the waybills it returned, and
 //! nothing about the waybills changes or is shown to their parties.
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, post, web};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -95,14 +96,14 @@ pub async fn shipments(
         && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(ApiError::bad_request(
-            "invalid_cn",
+            ProblemCode::InvalidCn,
             "cn is 1 to 8 digits of a CN code",
         ));
     }
     let plate = query.plate.as_deref().map(normalize_plate);
     if plate.as_deref() == Some("") {
         return Err(ApiError::bad_request(
-            "invalid_plate",
+            ProblemCode::InvalidPlate,
             "plate has no letters or digits",
         ));
     }

@@ -9,8 +9,8 @@
 //! for a batch), then the CPU work ([`verify`]: canonical form, signature,
 //! hash, body). The order is the order of the problems a client sees.
 
+use crate::problem_code::ProblemCode;
 use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -161,8 +161,7 @@ pub fn verify(
         .verify(canonical.as_bytes(), &checked.signature_value)
         .map_err(|_| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_signature",
+                ProblemCode::InvalidSignature,
                 "the signature does not verify over the RFC 8785 bytes of act with this key",
             )
         })?;

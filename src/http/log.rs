@@ -9,6 +9,7 @@
 //! and raw entries: authorities and auditors, and each such read of log
 //! contents is written to the access audit trail.
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -47,7 +48,10 @@ fn log_reader(caller: &Caller) -> Result<(), ApiError> {
 
 fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
     let row = tree::latest_checkpoint(conn)?.ok_or_else(|| {
-        ApiError::not_found("no_checkpoint", "the log is empty; nothing is signed yet")
+        ApiError::not_found(
+            ProblemCode::NoCheckpoint,
+            "the log is empty; nothing is signed yet",
+        )
     })?;
     Ok(SignedCheckpoint::from_row(row)?)
 }
@@ -165,7 +169,7 @@ fn visible_event(
     caller: &Caller,
     index: u64,
 ) -> Result<EventRow, ApiError> {
-    let not_found = || ApiError::not_found("entry_not_found", "no such log entry");
+    let not_found = || ApiError::not_found(ProblemCode::EntryNotFound, "no such log entry");
     let seq = i64::try_from(index).map_err(|_| not_found())?;
     let event = events::by_seq(conn, seq)?.ok_or_else(not_found)?;
     if may_read_event(conn, caller, &event)? {
@@ -179,7 +183,7 @@ fn check_sizes(conn: &mut DbConnection, sizes: &[u64]) -> Result<u64, ApiError> 
     let current = tree_size(conn)?;
     if let Some(too_big) = sizes.iter().find(|s| **s > current) {
         return Err(ApiError::bad_request(
-            "size_beyond_tree",
+            ProblemCode::SizeBeyondTree,
             format!("size {too_big} is larger than the tree ({current} leaves)"),
         ));
     }
@@ -208,7 +212,7 @@ pub async fn inclusion(
     let InclusionQuery { index, size } = query.into_inner();
     if index >= size {
         return Err(ApiError::bad_request(
-            "index_out_of_range",
+            ProblemCode::IndexOutOfRange,
             "index must be smaller than size",
         ));
     }
@@ -276,7 +280,7 @@ pub async fn consistency(
     let ConsistencyQuery { from, to } = query.into_inner();
     if from == 0 || from > to {
         return Err(ApiError::bad_request(
-            "invalid_sizes",
+            ProblemCode::InvalidSizes,
             "from must be at least 1 and at most to (a consistency proof from an empty tree means nothing)",
         ));
     }
@@ -335,7 +339,7 @@ pub async fn entries(
     let EntriesQuery { start, end } = query.into_inner();
     if end <= start {
         return Err(ApiError::bad_request(
-            "invalid_range",
+            ProblemCode::InvalidRange,
             "end must be larger than start",
         ));
     }
@@ -405,7 +409,7 @@ pub async fn event_proof(
                 .and_then(|i| chain.get(i))
                 .ok_or_else(|| {
                     ApiError::not_found(
-                        "event_not_found",
+                        ProblemCode::EventNotFound,
                         "the waybill has no event at this position",
                     )
                 })?;

@@ -27,6 +27,7 @@ pub mod ubl;
 pub mod waybills;
 pub mod webhooks;
 
+use crate::problem_code::ProblemCode;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
 use utoipa_actix_web::service_config::ServiceConfig as RouteList;
@@ -77,7 +78,7 @@ pub fn routes(cfg: &mut RouteList) {
 
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::not_found(
-        "no_such_route",
+        ProblemCode::NoSuchRoute,
         format!(
             "{} {} is not part of the API; see /openapi.json",
             req.method(),
@@ -93,7 +94,7 @@ pub(crate) fn page_limit(requested: Option<u32>, default: u32, max: u32) -> Resu
         Ok(limit)
     } else {
         Err(ApiError::bad_request(
-            "invalid_limit",
+            ProblemCode::InvalidLimit,
             format!("limit must be 1 to {max}"),
         ))
     }
@@ -101,7 +102,7 @@ pub(crate) fn page_limit(requested: Option<u32>, default: u32, max: u32) -> Resu
 
 fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(
-        "invalid_path",
+        ProblemCode::InvalidPath,
         format!("a path segment is not valid: {err}"),
     )
     .into()
@@ -109,7 +110,7 @@ fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
 
 fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(
-        "invalid_query",
+        ProblemCode::InvalidQuery,
         format!("the query string is not valid: {err}"),
     )
     .into()

@@ -4,8 +4,9 @@
 //! none of them is answered with 406 rather than silently ignored, so a
 //! client asking for XML never parses JSON by mistake.
 
+use crate::problem_code::ProblemCode;
 use actix_web::HttpRequest;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 
 use super::problem::ApiError;
 
@@ -127,8 +128,7 @@ fn parse_quality(text: &str) -> Option<u16> {
 fn not_acceptable<F: Representation>(offered: &[F]) -> ApiError {
     let types: Vec<&str> = offered.iter().map(|f| f.media_type()).collect();
     ApiError::new(
-        StatusCode::NOT_ACCEPTABLE,
-        "not_acceptable",
+        ProblemCode::NotAcceptable,
         format!(
             "this resource is available as {}; send an Accept header that allows one of them",
             types.join(" or ")

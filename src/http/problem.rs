@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::domain::field_error::FieldError;
 use crate::ledger::{Rejection, WriteError};
+pub use crate::problem_code::ProblemCode;
 use crate::storage::StorageError;
 use crate::views::event::EventViewError;
 
@@ -40,17 +41,19 @@ pub struct Problem {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{status} {code}: {detail}")]
 pub struct ApiError {
+    /// Always `code.status()`: set by the constructors from the catalog.
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub extensions: Map<String, Value>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    /// A problem with `code`, sent with the status the catalog gives it.
+    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self {
-            status,
+            status: code.status(),
             code,
             detail: detail.into(),
             errors: Vec::new(),
@@ -68,8 +71,7 @@ impl ApiError {
         Self {
             errors,
             ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ProblemCode::ValidationFailed,
                 format!(
                     "the request has {count} problem{}; see errors",
                     if count == 1 { "" } else { "s" }
@@ -78,20 +80,23 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    // The status-named constructors only say at the call site which kind
+    // of code is meant; the status itself is always the catalog's.
+
+    pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Self::new(code, detail)
     }
 
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    pub fn unauthorized(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Self::new(code, detail)
     }
 
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, detail)
+    pub fn forbidden(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Self::new(code, detail)
     }
 
-    pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, detail)
+    pub fn not_found(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Self::new(code, detail)
     }
 
     /// A 500 caused by `cause`, which is logged here with `what` failed, so
@@ -114,8 +119,7 @@ impl ApiError {
     /// `internal_from`, which log.
     fn opaque() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "the server failed; the request was not applied. It is safe to retry.",
         )
     }
@@ -126,7 +130,7 @@ impl ApiError {
     /// it was recorded), anything else keeps its code with a true detail.
     pub fn after_commit(self, event_hash: &str) -> Self {
         let code = if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            "outcome_unknown"
+            ProblemCode::OutcomeUnknown
         } else {
             self.code
         };
@@ -144,10 +148,10 @@ impl ApiError {
 
     pub fn problem(&self) -> Problem {
         Problem {
-            problem_type: format!("urn:ewaybill:problem:{}", self.code),
+            problem_type: format!("urn:ewaybill:problem:{}", self.code.as_str()),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             detail: Some(self.detail.clone()),
             errors: self.errors.clone(),
             extensions: self.extensions.clone(),
@@ -173,19 +177,15 @@ impl ResponseError for ApiError {
     }
 }
 
-/// The code of a 401 for a request that sent no credentials at all.
-pub const MISSING_TOKEN: &str = "missing_token";
-
 impl ApiError {
     /// A 429 that tells the client when to come back: the `retry_after`
     /// member and the `Retry-After` header, in whole seconds (at least 1).
     pub fn too_many_requests(
-        code: &'static str,
+        code: ProblemCode,
         detail: impl Into<String>,
         retry_after: std::time::Duration,
     ) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
-            .with("retry_after", retry_after.as_secs().max(1))
+        Self::new(code, detail).with("retry_after", retry_after.as_secs().max(1))
     }
 
     /// `Retry-After` of a 429 (RFC 6585 §4): its `retry_after` member, else 1 s.
@@ -207,7 +207,7 @@ impl ApiError {
             return None;
         }
         const REALM: &str = "Bearer realm=\"ewaybill\"";
-        if self.code == MISSING_TOKEN {
+        if self.code == ProblemCode::MissingToken {
             return Some(REALM.to_owned());
         }
         let description: String = self
@@ -229,8 +229,7 @@ impl From<StorageError> for ApiError {
         if e.is_unavailable() {
             tracing::warn!(error = %e, "database unavailable");
             return Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
+                ProblemCode::DatabaseUnavailable,
                 "the database is not reachable right now; nothing was written. Retry later.",
             );
         }
@@ -261,16 +260,14 @@ impl From<WriteError> for ApiError {
             WriteError::Storage(e) => e.into(),
             WriteError::Crypto(e) => Self::internal_from(e, "signing failed"),
             WriteError::OutcomeUnknown => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "outcome_unknown",
+                ProblemCode::OutcomeUnknown,
                 "the connection to the database was lost while the act was being committed, \
                  so whether it was recorded is not known. Send the same signed envelope again: \
                  if it was recorded the answer is 409 act_replayed naming its event, \
                  otherwise it is recorded now.",
             ),
             WriteError::Unavailable => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
+                ProblemCode::ShuttingDown,
                 "the service is shutting down; nothing was written",
             ),
         }
@@ -281,26 +278,24 @@ impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> Self {
         let detail = r.to_string();
         match r {
-            Rejection::UnknownKey => Self::forbidden("unknown_key", detail),
-            Rejection::KeyRevoked => Self::forbidden("key_revoked", detail),
+            Rejection::UnknownKey => Self::forbidden(ProblemCode::UnknownKey, detail),
+            Rejection::KeyRevoked => Self::forbidden(ProblemCode::KeyRevoked, detail),
             Rejection::NotPartyRole(role) => {
-                Self::forbidden("wrong_party_for_role", detail).with("required_role", role.as_str())
+                Self::forbidden(ProblemCode::WrongPartyForRole, detail)
+                    .with("required_role", role.as_str())
             }
-            Rejection::NotACompany => Self::forbidden("not_a_company", detail),
-            Rejection::SignerNotCaller => Self::forbidden("signer_not_caller", detail),
-            Rejection::WaybillNotFound => Self::not_found("waybill_not_found", detail),
-            Rejection::WaybillExists => Self::new(StatusCode::CONFLICT, "waybill_exists", detail),
-            Rejection::Replayed { hash, waybill_id } => {
-                Self::new(StatusCode::CONFLICT, "act_replayed", detail)
-                    .with("event_hash", hash)
-                    .with("waybill_id", waybill_id)
-            }
+            Rejection::NotACompany => Self::forbidden(ProblemCode::NotACompany, detail),
+            Rejection::SignerNotCaller => Self::forbidden(ProblemCode::SignerNotCaller, detail),
+            Rejection::WaybillNotFound => Self::not_found(ProblemCode::WaybillNotFound, detail),
+            Rejection::WaybillExists => Self::new(ProblemCode::WaybillExists, detail),
+            Rejection::Replayed { hash, waybill_id } => Self::new(ProblemCode::ActReplayed, detail)
+                .with("event_hash", hash)
+                .with("waybill_id", waybill_id),
             Rejection::StalePrev { head } => {
-                Self::new(StatusCode::CONFLICT, "stale_prev", detail).with("head", head)
+                Self::new(ProblemCode::StalePrev, detail).with("head", head)
             }
             Rejection::IllegalTransition(t) => Self::new(
-                StatusCode::CONFLICT,
-                "illegal_transition",
+                ProblemCode::IllegalTransition,
                 format!(
                     "{detail}; allowed now: {}",
                     if t.allowed.is_empty() {
@@ -328,16 +323,14 @@ impl From<Rejection> for ApiError {
             Rejection::Invalid(errors) => Self::validation(errors),
             Rejection::DuplicateNumber {
                 existing_waybill_id,
-            } => Self::new(StatusCode::CONFLICT, "duplicate_number", detail)
+            } => Self::new(ProblemCode::DuplicateNumber, detail)
                 .with("existing_waybill_id", existing_waybill_id),
-            Rejection::PartyExists => Self::new(StatusCode::CONFLICT, "party_exists", detail),
-            Rejection::PartyNotFound => Self::not_found("party_not_found", detail),
-            Rejection::KeyExists => Self::new(StatusCode::CONFLICT, "key_exists", detail),
-            Rejection::KeyNotFound => Self::not_found("key_not_found", detail),
-            Rejection::KeyAlreadyRevoked => {
-                Self::new(StatusCode::CONFLICT, "key_already_revoked", detail)
-            }
-            Rejection::LastActiveKey => Self::new(StatusCode::CONFLICT, "last_active_key", detail),
+            Rejection::PartyExists => Self::new(ProblemCode::PartyExists, detail),
+            Rejection::PartyNotFound => Self::not_found(ProblemCode::PartyNotFound, detail),
+            Rejection::KeyExists => Self::new(ProblemCode::KeyExists, detail),
+            Rejection::KeyNotFound => Self::not_found(ProblemCode::KeyNotFound, detail),
+            Rejection::KeyAlreadyRevoked => Self::new(ProblemCode::KeyAlreadyRevoked, detail),
+            Rejection::LastActiveKey => Self::new(ProblemCode::LastActiveKey, detail),
         }
     }
 }
@@ -395,17 +388,21 @@ mod tests {
 
     #[test]
     fn challenges_and_retry_after() {
-        let missing = ApiError::unauthorized(MISSING_TOKEN, "send a token");
+        let missing = ApiError::unauthorized(ProblemCode::MissingToken, "send a token");
         assert_eq!(missing.challenge().unwrap(), "Bearer realm=\"ewaybill\"");
-        let bad = ApiError::unauthorized("token_expired", "the \"token\" expired → retry");
+        let bad =
+            ApiError::unauthorized(ProblemCode::TokenExpired, "the \"token\" expired → retry");
         assert_eq!(
             bad.challenge().unwrap(),
             "Bearer realm=\"ewaybill\", error=\"invalid_token\", \
              error_description=\"the 'token' expired ' retry\""
         );
-        assert_eq!(ApiError::bad_request("x", "y").challenge(), None);
+        assert_eq!(
+            ApiError::bad_request(ProblemCode::InvalidQuery, "y").challenge(),
+            None
+        );
         let limited = ApiError::too_many_requests(
-            "rate_limited",
+            ProblemCode::RateLimited,
             "slow down",
             std::time::Duration::from_millis(200),
         );
@@ -413,7 +410,7 @@ mod tests {
         let response = limited.error_response();
         assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
         assert_eq!(
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "busy", "later").retry_after(),
+            ApiError::new(ProblemCode::RateLimited, "later").retry_after(),
             Some(1)
         );
         assert_eq!(ApiError::internal("test").retry_after(), None);

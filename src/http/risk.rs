@@ -6,6 +6,7 @@
 //! The handler parses the query, checks the caller, asks the risk service
 //! ([`crate::risk::list`]) for the list, audits it and renders it.
 
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -98,7 +99,7 @@ pub async fn risk_list(
         && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(ApiError::bad_request(
-            "invalid_cn",
+            ProblemCode::InvalidCn,
             "cn is 1 to 8 digits of a CN code",
         ));
     }

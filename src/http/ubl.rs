@@ -1,7 +1,8 @@
 //! UBL 2.1 representations: the consignee's ReceiptAdvice (the
 //! DespatchAdvice is `GET /v1/waybills/{id}` with `Accept: application/xml`).
 
-use actix_web::http::{StatusCode, header};
+use crate::problem_code::ProblemCode;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use uuid::Uuid;
 
@@ -23,8 +24,7 @@ pub(crate) fn xml_response(xml: Result<String, UblError>) -> Result<HttpResponse
             .insert_header((header::VARY, "Accept"))
             .body(xml)),
         Err(UblError::NoReceipt { status }) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "no_receipt",
+            ProblemCode::NoReceipt,
             format!(
                 "the consignee has neither accepted nor rejected the goods yet (status {status})"
             ),

@@ -2,6 +2,7 @@
 //! listing. Parties see only their own waybills; authorities see all, and
 //! every authority read is written to the access audit trail first.
 
+use crate::problem_code::ProblemCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -274,7 +275,7 @@ pub async fn list_waybills(
         (true, None) => Scope::All,
         (true, Some(_)) => {
             return Err(ApiError::bad_request(
-                "role_not_applicable",
+                ProblemCode::RoleNotApplicable,
                 "role filters a company's own waybills; authorities see all",
             ));
         }

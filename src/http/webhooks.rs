@@ -2,7 +2,7 @@
 //! URLs for the act types they want; each party sees and manages only its
 //! own webhooks (another party's id answers 404, as a missing one does).
 
-use actix_web::http::StatusCode;
+use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -138,7 +138,7 @@ fn company(caller: &Caller) -> Result<(), ApiError> {
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("webhook_not_found", "webhook not found")
+    ApiError::not_found(ProblemCode::WebhookNotFound, "webhook not found")
 }
 
 fn parse_id(s: &str) -> Result<Uuid, ApiError> {
@@ -252,8 +252,7 @@ pub async fn create_webhook(
             // may both pass, which costs nothing.
             if webhooks::count_of_party(conn, &stored.party_id)? >= MAX_WEBHOOKS_PER_PARTY {
                 return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "too_many_webhooks",
+                    ProblemCode::TooManyWebhooks,
                     format!(
                         "a party may have at most {MAX_WEBHOOKS_PER_PARTY} webhooks; delete one first"
                     ),
@@ -413,6 +412,7 @@ pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::StatusCode;
 
     fn body(url: &str, types: &[&str], description: Option<String>) -> NewWebhook {
         NewWebhook {

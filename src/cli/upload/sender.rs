@@ -6,6 +6,7 @@
 //! bytes and therefore the same `Idempotency-Key`; whatever happens, the
 //! waybill ids never change, so nothing can be issued twice.
 
+use crate::problem_code::ProblemCode;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
@@ -99,7 +100,9 @@ impl Sender<'_> {
                         .map_err(|e| BatchError::Failed(anyhow!(e.describe())))?;
                     continue;
                 }
-                Some(StatusCode::NOT_FOUND) if error.code() == Some("no_such_route") => {
+                Some(StatusCode::NOT_FOUND)
+                    if error.code() == Some(ProblemCode::NoSuchRoute.as_str()) =>
+                {
                     return Err(BatchError::Failed(anyhow!(
                         "this server has no batch endpoint (POST {BATCH_PATH}); it is too old for `ewaybill upload`"
                     )));

@@ -59,6 +59,8 @@ use crate::storage::{DbConnection, keys, parties, time, tree};
 use crate::verifier::chain::{SignerKey, StoredEvent, StoredWaybill, check_chain};
 
 use super::access::{require_carrier_or_consignor, waybill_not_found};
+use crate::problem_code::ProblemCode;
+
 use super::auth::Caller;
 use super::input::Query;
 use super::negotiate::{Representation, choose};
@@ -83,7 +85,7 @@ fn rate_limited(wait: Duration) -> ApiError {
     // Round up: a client that waits as told finds a token.
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     ApiError::too_many_requests(
-        "rate_limited",
+        ProblemCode::RateLimited,
         format!(
             "too many verification requests from this address; retry in {} s",
             secs.max(1)
@@ -143,7 +145,7 @@ fn qr_format(req: &HttpRequest, requested: Option<&str>) -> Result<QrFormat, Api
         Some("json") => return Ok(QrFormat::Json),
         Some(_) => {
             return Err(ApiError::bad_request(
-                "invalid_format",
+                ProblemCode::InvalidFormat,
                 "format must be png, svg or json",
             ));
         }
@@ -402,7 +404,7 @@ pub async fn verify_token(
             let Some(row) = row else {
                 tracing::info!(client = %client_text, "roadside verification: unknown token");
                 return Err(ApiError::not_found(
-                    "token_not_found",
+                    ProblemCode::TokenNotFound,
                     "no waybill has this verification token",
                 ));
             };
@@ -654,7 +656,7 @@ mod tests {
 
     #[test]
     fn refusals_are_pages_for_browsers() {
-        let missing = ApiError::not_found("token_not_found", "no such token");
+        let missing = ApiError::not_found(ProblemCode::TokenNotFound, "no such token");
         let json = refusal(Some(Page::Json), &missing);
         assert_eq!(
             json.headers().get(header::CONTENT_TYPE).unwrap(),
