@@ -183,7 +183,8 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     fn readme_table() -> BTreeMap<String, Vec<u16>> {
-        let readme = include_str!("../README.md");
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
         let start = readme.find("<!-- problem-codes -->").unwrap();
         let end = readme.find("<!-- /problem-codes -->").unwrap();
         let mut table = BTreeMap::<String, Vec<u16>>::new();
