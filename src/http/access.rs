@@ -24,7 +24,7 @@ use crate::storage::DbConnection;
 use crate::storage::events::EventRow;
 use crate::storage::waybills::{self, WaybillRow};
 
-use super::audit::record_access;
+use super::audited_read::record_access;
 use super::auth::Caller;
 use super::problem::ApiError;
 

@@ -18,7 +18,7 @@ use crate::storage::search::{self, SearchFilter};
 use crate::storage::{time, waybills};
 
 use super::access::{require_authority, waybill_not_found};
-use super::audit::record_access;
+use super::audited_read::record_access;
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{Json, Query};

@@ -26,7 +26,7 @@ use crate::storage::events::{self, EventRow};
 use crate::storage::{DbConnection, time, tree};
 
 use super::access::{may_read_event, require_kind, visible_waybill};
-use super::audit::record_access;
+use super::audited_read::record_access;
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};

@@ -20,7 +20,7 @@ use crate::storage::DbConnection;
 use crate::storage::risk::{self as store, AssessmentRow};
 
 use super::access::require_authority;
-use super::audit::record_access;
+use super::audited_read::record_access;
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};

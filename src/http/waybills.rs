@@ -21,7 +21,7 @@ use crate::views::waybill::WaybillSummary;
 
 use super::accepted::ActAccepted;
 use super::access::{WAYBILL_READERS, require_kind, visible_waybill};
-use super::audit::record_access;
+use super::audited_read::record_access;
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{JsonValue, Query};
