@@ -5,11 +5,10 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::party::PartyKind;
 use crate::storage::audit::{self, AccessRecord};
 use crate::storage::time;
 
-use super::access::require_kind;
+use super::access::require_trail_reader;
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
@@ -77,11 +76,7 @@ pub async fn access_trail(
     caller: Caller,
     query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_kind(
-        &caller,
-        &[PartyKind::Operator, PartyKind::Oversight],
-        "the access audit trail is for oversight and the operator",
-    )?;
+    require_trail_reader(&caller)?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::act::SignedActEnvelope;
 use crate::domain::lifecycle::Status;
-use crate::domain::party::{PartyKind, Role};
+use crate::domain::party::Role;
 use crate::domain::projection::WaybillState;
 use crate::storage::events;
 use crate::storage::waybills::{self, Filter, Scope};
@@ -20,7 +20,7 @@ use crate::views::event::EventView;
 use crate::views::waybill::WaybillSummary;
 
 use super::accepted::ActAccepted;
-use super::access::{WAYBILL_READERS, require_kind, visible_waybill};
+use super::access::{WAYBILL_READERS, require_kind, sees_all, visible_waybill};
 use super::audited_read::record_access;
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
@@ -269,7 +269,7 @@ pub async fn list_waybills(
         WAYBILL_READERS,
         "the operator and auditors do not list waybills",
     )?;
-    let scope = match (caller.kind == PartyKind::Authority, query.role) {
+    let scope = match (sees_all(&caller), query.role) {
         (false, None) => Scope::Party(caller.party_id.to_string()),
         (false, Some(role)) => Scope::PartyAs(caller.party_id.to_string(), role),
         (true, None) => Scope::All,
@@ -296,7 +296,7 @@ pub async fn list_waybills(
     let rows = state
         .db(move |conn| {
             let rows = waybills::list(conn, &scope, &filter, i64::from(limit))?;
-            if caller.kind == PartyKind::Authority {
+            if sees_all(&caller) {
                 let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
                 record_access(
                     conn,
