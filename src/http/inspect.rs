@@ -18,7 +18,7 @@ use crate::storage::search::{self, ShipmentFilter};
 use crate::storage::{time, waybills};
 
 use super::access::{require_authority, waybill_not_found};
-use super::audited_read::record_access;
+use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{Json, Query};
@@ -90,6 +90,21 @@ impl ShipmentQuery {
     }
 }
 
+/// What the access audit trail keeps of a search: its filters, the
+/// waybills it returned and the score shown with each (null where none).
+#[derive(Debug, serde::Serialize)]
+struct SearchAudit<'a> {
+    filters: &'a ShipmentFilter,
+    returned: Vec<&'a str>,
+    risk: Vec<Option<ScoreShown<'a>>>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ScoreShown<'a> {
+    score: u8,
+    model_version: &'a str,
+}
+
 /// One search hit: the waybill and its current risk score.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ShipmentHit {
@@ -135,27 +150,25 @@ pub async fn shipments(
             let rows = search::search(conn, &filter, i64::from(limit))?;
             let ids: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.id.parse().ok()).collect();
             let risks = crate::risk::list::brief_for(conn, &live, &caller.party_id, &ids)?;
-            let returned: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-            let scores: Vec<serde_json::Value> = risks
-                .iter()
-                .map(|r| {
-                    r.as_ref().map_or(
-                        serde_json::Value::Null,
-                        |r| serde_json::json!({"score": r.score, "model_version": r.model_version}),
-                    )
-                })
-                .collect();
-            let audited = serde_json::json!({
-                "filters": filter,
-                "returned": returned,
-                "risk": scores,
-            });
+            let audited = SearchAudit {
+                filters: &filter,
+                returned: rows.iter().map(|r| r.id.as_str()).collect(),
+                risk: risks
+                    .iter()
+                    .map(|r| {
+                        r.as_ref().map(|r| ScoreShown {
+                            score: r.score,
+                            model_version: &r.model_version,
+                        })
+                    })
+                    .collect(),
+            };
             record_access(
                 conn,
                 &caller,
                 "inspect.search",
                 None,
-                Some(audited.to_string()),
+                Some(AuditedQuery::of(&audited)?),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
             Ok((rows, risks))

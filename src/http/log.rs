@@ -25,7 +25,7 @@ use crate::storage::events::{self, EventRow};
 use crate::storage::{DbConnection, time, tree};
 
 use super::access::{may_read_event, require_log_reader, sees_all, visible_waybill};
-use super::audited_read::record_access;
+use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
@@ -133,7 +133,8 @@ pub async fn checkpoints(
     Ok(HttpResponse::Ok().json(views))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// Also what the access audit trail keeps of an authority's inclusion proof.
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
@@ -217,7 +218,7 @@ pub async fn inclusion(
                     &caller,
                     "log.inclusion",
                     None,
-                    Some(format!("index={index}&size={size}")),
+                    Some(AuditedQuery::of(&InclusionQuery { index, size })?),
                     Some(1),
                 )?;
             }
@@ -289,7 +290,9 @@ pub async fn consistency(
     }))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// Also what the access audit trail keeps of a page of entries, with
+/// `end` as clamped.
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
@@ -345,7 +348,7 @@ pub async fn entries(
                 &caller,
                 "log.entries",
                 None,
-                Some(format!("start={start}&end={end}")),
+                Some(AuditedQuery::of(&EntriesQuery { start, end })?),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
             Ok(rows)
