@@ -11,7 +11,7 @@ use std::time::Instant;
 use chrono::Utc;
 use diesel::{Connection, RunQueryDsl};
 use ewaybill::storage::schema::{parties, shipment_facts, shipment_plates, waybills};
-use ewaybill::storage::search::{SearchFilter, search};
+use ewaybill::storage::search::{ShipmentFilter, search};
 use ewaybill::storage::{
     DatabaseUrl, DbConnection, connect, migrations, time, waybills as waybill_repo,
 };
@@ -186,7 +186,7 @@ fn main() {
             state ^= state >> 7;
             state ^= state << 17;
             let i = state % n;
-            let filter = SearchFilter {
+            let filter = ShipmentFilter {
                 plate: Some(plate(i, n)),
                 ..Default::default()
             };

@@ -11,6 +11,9 @@
 //!   is not on the waybill gets the same 404 as for a missing one, so a
 //!   waybill's existence does not leak. The rule itself, shared with the
 //!   sequencer, is [`crate::ledger::rights`].
+//! - **An authority sees everything and is audited** ([`sees_all`]): the
+//!   waybill list's scope and whether a read is written to the access audit
+//!   trail ([`super::audited_read`]).
 //! - **The caller reads this party** ([`may_see_party`]): the operator, or
 //!   the party itself; anyone else gets the 404 of a missing party.
 //! - **This key may sign for this caller** is the ledger's
@@ -24,7 +27,7 @@ use crate::storage::DbConnection;
 use crate::storage::events::EventRow;
 use crate::storage::waybills::{self, WaybillRow};
 
-use super::audit::record_access;
+use super::audited_read::record_access;
 use super::auth::Caller;
 use super::problem::ApiError;
 
@@ -37,6 +40,13 @@ const NOT_A_COMPANY: ProblemCode = ProblemCode::NotACompany;
 /// The kinds of party that read waybills: a company its own, an authority
 /// all of them (audited).
 pub const WAYBILL_READERS: &[PartyKind] = &[PartyKind::Company, PartyKind::Authority];
+
+/// Does the caller see every waybill and every log entry, each such read
+/// written to the access audit trail? Only an inspecting authority does; a
+/// company sees what it is a party on.
+pub fn sees_all(caller: &Caller) -> bool {
+    caller.kind == PartyKind::Authority
+}
 
 /// The caller must be of one of the `allowed` kinds; `why` tells the
 /// client who this is for.
@@ -60,6 +70,25 @@ pub fn require_authority(caller: &Caller) -> Result<(), ApiError> {
         caller,
         &[PartyKind::Authority],
         "inspector endpoints are for inspecting authorities",
+    )
+}
+
+/// The caller must read the log's history: an authority or an auditor.
+pub fn require_log_reader(caller: &Caller) -> Result<(), ApiError> {
+    require_kind(
+        caller,
+        &[PartyKind::Authority, PartyKind::Auditor],
+        "the log's history, consistency proofs and entries are for authorities and auditors",
+    )
+}
+
+/// The caller must oversee the authorities: an oversight party or the
+/// operator (who alone read the access audit trail).
+pub fn require_trail_reader(caller: &Caller) -> Result<(), ApiError> {
+    require_kind(
+        caller,
+        &[PartyKind::Operator, PartyKind::Oversight],
+        "the access audit trail is for oversight and the operator",
     )
 }
 
@@ -106,13 +135,13 @@ pub fn visible_waybill(
         "the operator and auditors do not read waybills through this endpoint",
     )?;
     let row = waybills::find(conn, id)?.ok_or_else(waybill_not_found)?;
-    match caller.kind {
-        PartyKind::Authority => {
-            record_access(conn, caller, action, Some(id), None, Some(1))?;
-            Ok(row)
-        }
-        _ if is_party_on(&row, &caller.party_id) => Ok(row),
-        _ => Err(waybill_not_found()),
+    if sees_all(caller) {
+        record_access(conn, caller, action, Some(id), None, Some(1))?;
+        Ok(row)
+    } else if is_party_on(&row, &caller.party_id) {
+        Ok(row)
+    } else {
+        Err(waybill_not_found())
     }
 }
 

@@ -5,41 +5,14 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::party::PartyKind;
 use crate::storage::audit::{self, AccessRecord};
-use crate::storage::{DbConnection, time};
+use crate::storage::time;
 
-use super::access::require_kind;
+use super::access::require_trail_reader;
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-
-/// Records that an authority (or auditor) read something. Called before the
-/// data is returned: no record, no data.
-pub(crate) fn record_access(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: &str,
-    waybill_id: Option<&str>,
-    query: Option<String>,
-    result_count: Option<i64>,
-) -> Result<(), ApiError> {
-    audit::record(
-        conn,
-        &AccessRecord {
-            id: uuid::Uuid::now_v7().to_string(),
-            at: time::to_db(time::now()),
-            party_id: caller.party_id.to_string(),
-            key_id: caller.key_id.to_string(),
-            action: action.to_owned(),
-            waybill_id: waybill_id.map(str::to_owned),
-            query,
-            result_count,
-        },
-    )?;
-    Ok(())
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessRecordView {
@@ -103,11 +76,7 @@ pub async fn access_trail(
     caller: Caller,
     query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_kind(
-        &caller,
-        &[PartyKind::Operator, PartyKind::Oversight],
-        "the access audit trail is for oversight and the operator",
-    )?;
+    require_trail_reader(&caller)?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 100, 500)?;
     let rows = state

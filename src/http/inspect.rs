@@ -14,11 +14,11 @@ use crate::domain::lifecycle::Status;
 use crate::domain::plate::{normalize_city, normalize_plate};
 use crate::domain::validation::check_free_text;
 use crate::storage::inspections::{self, InspectionRow};
-use crate::storage::search::{self, SearchFilter};
+use crate::storage::search::{self, ShipmentFilter};
 use crate::storage::{time, waybills};
 
 use super::access::{require_authority, waybill_not_found};
-use super::audit::record_access;
+use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
 use super::input::{Json, Query};
@@ -52,6 +52,57 @@ pub struct ShipmentQuery {
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
+}
+
+impl ShipmentQuery {
+    /// The search this query asks for, normalised, or the 400 of its
+    /// first invalid filter (`cn`, then `plate`, then `cursor`).
+    fn filter(self) -> Result<ShipmentFilter, ApiError> {
+        if let Some(cn) = &self.cn
+            && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(ApiError::bad_request(
+                ProblemCode::InvalidCn,
+                "cn is 1 to 8 digits of a CN code",
+            ));
+        }
+        let plate = self.plate.as_deref().map(normalize_plate);
+        if plate.as_deref() == Some("") {
+            return Err(ApiError::bad_request(
+                ProblemCode::InvalidPlate,
+                "plate has no letters or digits",
+            ));
+        }
+        Ok(ShipmentFilter {
+            plate,
+            reg_no: self.party.map(|p| p.trim().to_owned()),
+            status: self.status,
+            issued_from: self.issued_from,
+            issued_to: self.issued_to,
+            cn_prefix: self.cn,
+            excise: self.excise,
+            loading_country: self.loading_country.map(|c| c.trim().to_uppercase()),
+            loading_city: self.loading_city.as_deref().map(normalize_city),
+            unloading_country: self.unloading_country.map(|c| c.trim().to_uppercase()),
+            unloading_city: self.unloading_city.as_deref().map(normalize_city),
+            before_seq: self.cursor.as_deref().map(decode_cursor).transpose()?,
+        })
+    }
+}
+
+/// What the access audit trail keeps of a search: its filters, the
+/// waybills it returned and the score shown with each (null where none).
+#[derive(Debug, serde::Serialize)]
+struct SearchAudit<'a> {
+    filters: &'a ShipmentFilter,
+    returned: Vec<&'a str>,
+    risk: Vec<Option<ScoreShown<'a>>>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct ScoreShown<'a> {
+    score: u8,
+    model_version: &'a str,
 }
 
 /// One search hit: the waybill and its current risk score.
@@ -92,62 +143,32 @@ pub async fn shipments(
     require_authority(&caller)?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)?;
-    if let Some(cn) = &query.cn
-        && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidCn,
-            "cn is 1 to 8 digits of a CN code",
-        ));
-    }
-    let plate = query.plate.as_deref().map(normalize_plate);
-    if plate.as_deref() == Some("") {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidPlate,
-            "plate has no letters or digits",
-        ));
-    }
-    let filter = SearchFilter {
-        plate,
-        reg_no: query.party.map(|p| p.trim().to_owned()),
-        status: query.status.map(|s| s.as_str().to_owned()),
-        issued_from: query.issued_from.map(|d| d.to_string()),
-        issued_to: query.issued_to.map(|d| d.to_string()),
-        cn_prefix: query.cn,
-        excise: query.excise,
-        loading_country: query.loading_country.map(|c| c.trim().to_uppercase()),
-        loading_city: query.loading_city.as_deref().map(normalize_city),
-        unloading_country: query.unloading_country.map(|c| c.trim().to_uppercase()),
-        unloading_city: query.unloading_city.as_deref().map(normalize_city),
-        before_seq: query.cursor.as_deref().map(decode_cursor).transpose()?,
-    };
+    let filter = query.filter()?;
     let live = state.risk.clone();
     let (rows, risks) = state
         .db(move |conn| {
             let rows = search::search(conn, &filter, i64::from(limit))?;
             let ids: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.id.parse().ok()).collect();
             let risks = crate::risk::list::brief_for(conn, &live, &caller.party_id, &ids)?;
-            let returned: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-            let scores: Vec<serde_json::Value> = risks
-                .iter()
-                .map(|r| {
-                    r.as_ref().map_or(
-                        serde_json::Value::Null,
-                        |r| serde_json::json!({"score": r.score, "model_version": r.model_version}),
-                    )
-                })
-                .collect();
-            let audited = serde_json::json!({
-                "filters": format!("{filter:?}"),
-                "returned": returned,
-                "risk": scores,
-            });
+            let audited = SearchAudit {
+                filters: &filter,
+                returned: rows.iter().map(|r| r.id.as_str()).collect(),
+                risk: risks
+                    .iter()
+                    .map(|r| {
+                        r.as_ref().map(|r| ScoreShown {
+                            score: r.score,
+                            model_version: &r.model_version,
+                        })
+                    })
+                    .collect(),
+            };
             record_access(
                 conn,
                 &caller,
                 "inspect.search",
                 None,
-                Some(audited.to_string()),
+                Some(AuditedQuery::of(&audited)?),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
             Ok((rows, risks))

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::party::PartyKind;
 use crate::ledger::leaf::leaf_bytes_from_canonical;
 use crate::ledger::merkle_log::{DbNodes, SignedCheckpoint, tree_size};
 use crate::merkle;
@@ -25,8 +24,8 @@ use crate::note::TlogProof;
 use crate::storage::events::{self, EventRow};
 use crate::storage::{DbConnection, time, tree};
 
-use super::access::{may_read_event, require_kind, visible_waybill};
-use super::audit::record_access;
+use super::access::{may_read_event, require_log_reader, sees_all, visible_waybill};
+use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
@@ -37,14 +36,6 @@ use super::state::AppState;
 pub const MAX_ENTRIES_PER_PAGE: u64 = 1000;
 
 const TEXT: &str = "text/plain; charset=utf-8";
-
-fn log_reader(caller: &Caller) -> Result<(), ApiError> {
-    require_kind(
-        caller,
-        &[PartyKind::Authority, PartyKind::Auditor],
-        "the log's history, consistency proofs and entries are for authorities and auditors",
-    )
-}
 
 fn latest(conn: &mut DbConnection) -> Result<SignedCheckpoint, ApiError> {
     let row = tree::latest_checkpoint(conn)?.ok_or_else(|| {
@@ -120,7 +111,7 @@ pub async fn checkpoints(
     caller: Caller,
     query: Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    log_reader(&caller)?;
+    require_log_reader(&caller)?;
     let limit = super::page_limit(query.limit, 100, 1000)?;
     let after = query.after.map(|a| i64::try_from(a).unwrap_or(i64::MAX));
     let rows = state
@@ -142,7 +133,8 @@ pub async fn checkpoints(
     Ok(HttpResponse::Ok().json(views))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// Also what the access audit trail keeps of an authority's inclusion proof.
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
@@ -220,13 +212,13 @@ pub async fn inclusion(
         .db(move |conn| {
             check_sizes(conn, &[size])?;
             let event = visible_event(conn, &caller, index)?;
-            if caller.kind == PartyKind::Authority {
+            if sees_all(&caller) {
                 record_access(
                     conn,
                     &caller,
                     "log.inclusion",
                     None,
-                    Some(format!("index={index}&size={size}")),
+                    Some(AuditedQuery::of(&InclusionQuery { index, size })?),
                     Some(1),
                 )?;
             }
@@ -276,7 +268,7 @@ pub async fn consistency(
     caller: Caller,
     query: Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    log_reader(&caller)?;
+    require_log_reader(&caller)?;
     let ConsistencyQuery { from, to } = query.into_inner();
     if from == 0 || from > to {
         return Err(ApiError::bad_request(
@@ -298,7 +290,9 @@ pub async fn consistency(
     }))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// Also what the access audit trail keeps of a page of entries, with
+/// `end` as clamped.
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EntriesQuery {
@@ -335,7 +329,7 @@ pub async fn entries(
     caller: Caller,
     query: Query<EntriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    log_reader(&caller)?;
+    require_log_reader(&caller)?;
     let EntriesQuery { start, end } = query.into_inner();
     if end <= start {
         return Err(ApiError::bad_request(
@@ -354,7 +348,7 @@ pub async fn entries(
                 &caller,
                 "log.entries",
                 None,
-                Some(format!("start={start}&end={end}")),
+                Some(AuditedQuery::of(&EntriesQuery { start, end })?),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
             Ok(rows)

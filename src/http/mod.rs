@@ -3,6 +3,7 @@
 pub mod accepted;
 pub mod access;
 pub mod audit;
+pub mod audited_read;
 pub mod auth;
 pub mod batch;
 pub mod body;

@@ -20,12 +20,29 @@ use crate::storage::DbConnection;
 use crate::storage::risk::{self as store, AssessmentRow};
 
 use super::access::require_authority;
-use super::audit::record_access;
+use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::views::waybill::WaybillSummary;
+
+/// What the access audit trail keeps of a risk list: its filters and each
+/// assessment it offered.
+#[derive(Debug, Serialize)]
+struct RiskAudit<'a> {
+    filters: &'a RiskFilter,
+    returned: Vec<AssessmentShown<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct AssessmentShown<'a> {
+    waybill_id: &'a str,
+    assessment_id: &'a str,
+    score: i32,
+    model_version: &'a str,
+    selection: &'a str,
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -124,27 +141,25 @@ pub async fn risk_list(
             )?;
             let rows: Vec<&AssessmentRow> = drawn.items.iter().map(|(_, row)| row).collect();
             let summaries = summaries(conn, &rows)?;
-            let returned: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "waybill_id": r.waybill_id, "assessment_id": r.id, "score": r.score,
-                        "model_version": r.model_version, "selection": r.selection,
+            let audited = RiskAudit {
+                filters: &filter,
+                returned: rows
+                    .iter()
+                    .map(|r| AssessmentShown {
+                        waybill_id: &r.waybill_id,
+                        assessment_id: &r.id,
+                        score: r.score,
+                        model_version: &r.model_version,
+                        selection: &r.selection,
                     })
-                })
-                .collect();
+                    .collect(),
+            };
             record_access(
                 conn,
                 &caller,
                 "inspect.risk",
                 None,
-                Some(
-                    serde_json::json!({
-                        "filters": filter,
-                        "returned": returned,
-                    })
-                    .to_string(),
-                ),
+                Some(AuditedQuery::of(&audited)?),
                 Some(i64::try_from(rows.len()).unwrap_or(i64::MAX)),
             )?;
             let items = drawn

@@ -4,7 +4,11 @@
 
 use std::collections::HashSet;
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::domain::lifecycle::Status;
 
 use super::insert::insert_chunked;
 use super::schema::{parties, shipment_facts, shipment_plates, waybills};
@@ -59,30 +63,36 @@ pub fn write(conn: &mut DbConnection, facts: &[(FactsRow, HashSet<String>)]) -> 
     insert_chunked(conn, shipment_plates::table, &missing, 2)
 }
 
-/// What an inspector filters by; every field optional, all combined with AND.
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
+/// What an inspector searches shipments by: every field optional, all
+/// combined with AND. Built once from the request, already normalised; the
+/// search runs on it and the access audit trail records it as the search's
+/// `filters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ShipmentFilter {
     /// Normalised plate (vehicle or trailer, current or earlier).
     pub plate: Option<String>,
     /// A party's registration number, in any role.
     pub reg_no: Option<String>,
-    pub status: Option<String>,
-    pub issued_from: Option<String>,
-    pub issued_to: Option<String>,
+    pub status: Option<Status>,
+    pub issued_from: Option<NaiveDate>,
+    pub issued_to: Option<NaiveDate>,
     /// Leading digits of a CN code.
     pub cn_prefix: Option<String>,
     pub excise: Option<bool>,
+    /// ISO 3166-1 alpha-2, upper case.
     pub loading_country: Option<String>,
+    /// Normalised city name.
     pub loading_city: Option<String>,
     pub unloading_country: Option<String>,
     pub unloading_city: Option<String>,
+    /// Only waybills created before this sequence number (the next page).
     pub before_seq: Option<i64>,
 }
 
 /// Newest first.
 pub fn search(
     conn: &mut DbConnection,
-    filter: &SearchFilter,
+    filter: &ShipmentFilter,
     limit: i64,
 ) -> StorageResult<Vec<WaybillRow>> {
     let mut query = waybills::table
@@ -109,14 +119,14 @@ pub fn search(
                 .or(waybills::consignee_id.eq_any(ids)),
         );
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(waybills::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(waybills::status.eq(status.as_str()));
     }
-    if let Some(from) = &filter.issued_from {
-        query = query.filter(waybills::issue_date.ge(from.clone()));
+    if let Some(from) = filter.issued_from {
+        query = query.filter(waybills::issue_date.ge(from.to_string()));
     }
-    if let Some(to) = &filter.issued_to {
-        query = query.filter(waybills::issue_date.le(to.clone()));
+    if let Some(to) = filter.issued_to {
+        query = query.filter(waybills::issue_date.le(to.to_string()));
     }
     if let Some(prefix) = &filter.cn_prefix {
         query = query.filter(shipment_facts::cn_codes.like(format!("% {prefix}%")));
