@@ -16,6 +16,7 @@ use crate::domain::validation::check_free_text;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, SearchFilter};
 use crate::storage::{time, waybills};
+use crate::text_enum;
 
 use super::access::{require_authority, waybill_not_found};
 use super::audit::record_access;
@@ -251,24 +252,18 @@ pub struct InspectionView {
     pub assessment_id: Option<String>,
 }
 
-fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
-}
+crate::text_enum!(IrregularityCategory, Outcome, Selection);
 
-pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn parse_stored<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
+    text_enum::parse(value).map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
 }
 
 impl InspectionView {
     fn from_row(row: InspectionRow) -> Result<Self, ApiError> {
         Ok(Self {
-            outcome: parse_enum(&row.outcome)?,
-            category: row.category.as_deref().map(parse_enum).transpose()?,
-            selection: parse_enum(&row.selection)?,
+            outcome: parse_stored(&row.outcome)?,
+            category: row.category.as_deref().map(parse_stored).transpose()?,
+            selection: parse_stored(&row.selection)?,
             id: row.id,
             waybill_id: row.waybill_id,
             party_id: row.party_id,
@@ -391,11 +386,11 @@ pub async fn record_inspection(
         key_id: caller.key_id.to_string(),
         inspected_at: time::to_db(req.inspected_at.unwrap_or(now)),
         recorded_at: time::to_db(now),
-        outcome: to_text(&req.outcome),
-        category: req.category.as_ref().map(to_text),
+        outcome: req.outcome.as_str().to_owned(),
+        category: req.category.map(|c| c.as_str().to_owned()),
         amount_at_stake: req.amount_at_stake,
         currency: req.currency,
-        selection: to_text(&req.selection),
+        selection: req.selection.as_str().to_owned(),
         selection_probability: req.selection_probability,
         note: req.note,
         assessment_id: req.assessment_id,

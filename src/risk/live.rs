@@ -73,9 +73,10 @@ impl Caught {
             }
             for event in &events {
                 // Registry events have no waybill and no waybill act type.
-                let (Some(id), Some(act)) =
-                    (event.waybill_id.as_ref(), ActType::parse(&event.act_type))
-                else {
+                let (Some(id), Some(act)) = (
+                    event.waybill_id.as_ref(),
+                    ActType::parse(&event.act_type).ok(),
+                ) else {
                     continue;
                 };
                 if let Some(state) = states.get(id) {
