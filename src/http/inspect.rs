@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::field_error::FieldError;
+use crate::domain::inspection::{InspectionOutcome, IrregularityCategory};
 use crate::domain::lifecycle::Status;
 use crate::domain::plate::{normalize_city, normalize_plate};
 use crate::domain::validation::check_free_text;
@@ -170,28 +171,6 @@ pub async fn shipments(
     Ok(HttpResponse::Ok().json(ShipmentPage { items, next_cursor }))
 }
 
-/// What an irregularity was about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IrregularityCategory {
-    UndeclaredGoods,
-    QuantityMismatch,
-    ValueMismatch,
-    ExciseEvasion,
-    ForgedDocument,
-    VehicleOrDriverMismatch,
-    DangerousGoods,
-    FoodSafety,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    NoIrregularity,
-    Irregularity,
-}
-
 /// How the truck came to be stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -209,7 +188,7 @@ pub enum Selection {
 pub struct InspectionRequest {
     /// When the inspection took place (UTC); default now.
     pub inspected_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub outcome: Outcome,
+    pub outcome: InspectionOutcome,
     /// Required when the outcome is `irregularity`.
     pub category: Option<IrregularityCategory>,
     /// The amount at stake (tax, duty, value), a decimal string.
@@ -236,7 +215,7 @@ pub struct InspectionView {
     pub party_id: String,
     pub inspected_at: chrono::DateTime<chrono::Utc>,
     pub recorded_at: chrono::DateTime<chrono::Utc>,
-    pub outcome: Outcome,
+    pub outcome: InspectionOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<IrregularityCategory>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -252,7 +231,7 @@ pub struct InspectionView {
     pub assessment_id: Option<String>,
 }
 
-crate::text_enum!(IrregularityCategory, Outcome, Selection);
+crate::text_enum!(Selection);
 
 fn parse_stored<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
     text_enum::parse(value).map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
@@ -283,14 +262,14 @@ fn validate_inspection(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if req.outcome == Outcome::Irregularity && req.category.is_none() {
+    if req.outcome == InspectionOutcome::Irregularity && req.category.is_none() {
         errors.push(FieldError::new(
             "category",
             "required",
             "an irregularity needs a category",
         ));
     }
-    if req.outcome == Outcome::NoIrregularity
+    if req.outcome == InspectionOutcome::NoIrregularity
         && (req.category.is_some() || req.amount_at_stake.is_some())
     {
         errors.push(FieldError::new(

@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 
 use super::config::ModelConfig;
 use super::engine::RiskEngine;
+use crate::domain::inspection::InspectionOutcome;
 use crate::domain::lifecycle::ActType;
 use crate::storage::risk as store;
 use crate::storage::{DbConnection, StorageError, time};
@@ -94,7 +95,7 @@ impl Caught {
         {
             if let Ok(uuid) = waybill.parse() {
                 self.engine
-                    .record_inspection(&uuid, outcome == "irregularity");
+                    .record_inspection(&uuid, outcome == InspectionOutcome::Irregularity);
             }
             self.last_inspection = Some((at, id));
         }
