@@ -32,6 +32,7 @@ pub mod roadside;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod text_enum;
 pub mod ubl;
 pub mod verifier;
 pub mod views;

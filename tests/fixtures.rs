@@ -258,7 +258,7 @@ fn scenarios_are_legal() {
             let context = format!("{document} step {i}");
             let act_name = str_field(step, "act", &context);
             let act = ActType::parse(act_name)
-                .unwrap_or_else(|| panic!("{context}: unknown act type {act_name}"));
+                .unwrap_or_else(|_| panic!("{context}: unknown act type {act_name}"));
 
             let actor = party(&parties, str_field(step, "as", &context));
             let (prefix, _) = act_name.split_once('.').expect("act types have a prefix");

@@ -58,7 +58,7 @@ pub fn run(args: ActArgs) -> anyhow::Result<()> {
 }
 
 fn parse_act_type(text: &str) -> anyhow::Result<ActType> {
-    match ActType::parse(text) {
+    match ActType::parse(text).ok() {
         Some(ActType::ConsignorIssue) => {
             bail!("consignor.issue starts a waybill: use `ewaybill issue FILE`")
         }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
+use crate::domain::inspection::InspectionOutcome;
 use crate::risk::config::ModelConfig;
 use crate::risk::factor::Factor;
 use crate::risk::live::LiveRisk;
@@ -69,7 +70,8 @@ pub fn run(args: TrainArgs, config: &crate::config::Config) -> anyhow::Result<()
                 inspection.selection.clone(),
                 Example {
                     inputs,
-                    irregular: inspection.outcome == "irregularity",
+                    irregular: InspectionOutcome::parse(&inspection.outcome)?
+                        == InspectionOutcome::Irregularity,
                     selection_probability: probability,
                 },
             )),

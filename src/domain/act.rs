@@ -224,7 +224,7 @@ pub fn parse_header(act: &Value) -> Result<ActHeader, Vec<FieldError>> {
         }
     }
     let act_type = match map.get("type") {
-        Some(Value::String(s)) => ActType::parse(s).or_else(|| {
+        Some(Value::String(s)) => ActType::parse(s).ok().or_else(|| {
             errors.push(FieldError::new(
                 "act.type",
                 "unknown_act_type",

@@ -44,22 +44,6 @@ impl Status {
         Status::PartiallyAccepted,
         Status::Rejected,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Issued => "issued",
-            Status::Declined => "declined",
-            Status::Cancelled => "cancelled",
-            Status::InTransit => "in_transit",
-            Status::Delivered => "delivered",
-            Status::PartiallyAccepted => "partially_accepted",
-            Status::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
 }
 
 /// Every act a party can sign on a waybill.
@@ -95,23 +79,6 @@ impl ActType {
         ActType::ConsigneeReject,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActType::ConsignorIssue => "consignor.issue",
-            ActType::ConsignorCorrect => "consignor.correct",
-            ActType::ConsignorCancel => "consignor.cancel",
-            ActType::CarrierAccept => "carrier.accept",
-            ActType::CarrierDecline => "carrier.decline",
-            ActType::CarrierChangeVehicle => "carrier.change_vehicle",
-            ActType::ConsigneeAccept => "consignee.accept",
-            ActType::ConsigneeReject => "consignee.reject",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|act| act.as_str() == s)
-    }
-
     /// The role whose key must sign this act.
     pub fn role(self) -> Role {
         match self {
@@ -125,6 +92,8 @@ impl ActType {
         }
     }
 }
+
+crate::text_enum!(Status, ActType);
 
 /// The acts allowed in a status (`None`: the waybill does not exist yet).
 pub fn allowed_acts(status: Option<Status>) -> &'static [ActType] {
@@ -249,11 +218,11 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for s in Status::ALL {
-            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(Status::parse(s.as_str()), Ok(s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         for a in ActType::ALL {
-            assert_eq!(ActType::parse(a.as_str()), Some(a));
+            assert_eq!(ActType::parse(a.as_str()), Ok(a));
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
         }
     }

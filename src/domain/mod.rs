@@ -8,6 +8,7 @@ pub mod document;
 pub mod field_error;
 pub mod ids;
 pub mod ijson;
+pub mod inspection;
 pub mod lifecycle;
 pub mod party;
 pub mod plate;

@@ -19,29 +19,6 @@ pub enum PartyKind {
     Oversight,
 }
 
-impl PartyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartyKind::Operator => "operator",
-            PartyKind::Company => "company",
-            PartyKind::Authority => "authority",
-            PartyKind::Auditor => "auditor",
-            PartyKind::Oversight => "oversight",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "operator" => Some(PartyKind::Operator),
-            "company" => Some(PartyKind::Company),
-            "authority" => Some(PartyKind::Authority),
-            "auditor" => Some(PartyKind::Auditor),
-            "oversight" => Some(PartyKind::Oversight),
-            _ => None,
-        }
-    }
-}
-
 /// The role a company plays on one waybill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -51,12 +28,4 @@ pub enum Role {
     Consignee,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Consignor => "consignor",
-            Role::Carrier => "carrier",
-            Role::Consignee => "consignee",
-        }
-    }
-}
+crate::text_enum!(PartyKind, Role);

@@ -195,7 +195,7 @@ pub async fn issue_token(
         ));
     }
     let kind = PartyKind::parse(&key.party_kind)
-        .ok_or_else(|| ApiError::internal("stored party kind unreadable"))?;
+        .map_err(|e| ApiError::internal_from(e, "stored party kind unreadable"))?;
 
     let decoding = DecodingKey::from_ed_components(&key.key.public_key)
         .map_err(|e| ApiError::internal_from(e, "stored signing key unusable for JWT"))?;

@@ -10,12 +10,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::field_error::FieldError;
+use crate::domain::inspection::{InspectionOutcome, IrregularityCategory};
 use crate::domain::lifecycle::Status;
 use crate::domain::plate::{normalize_city, normalize_plate};
 use crate::domain::validation::check_free_text;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, ShipmentFilter};
 use crate::storage::{time, waybills};
+use crate::text_enum;
 
 use super::access::{require_authority, waybill_not_found};
 use super::audited_read::{AuditedQuery, record_access};
@@ -190,28 +192,6 @@ pub async fn shipments(
     Ok(HttpResponse::Ok().json(ShipmentPage { items, next_cursor }))
 }
 
-/// What an irregularity was about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IrregularityCategory {
-    UndeclaredGoods,
-    QuantityMismatch,
-    ValueMismatch,
-    ExciseEvasion,
-    ForgedDocument,
-    VehicleOrDriverMismatch,
-    DangerousGoods,
-    FoodSafety,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    NoIrregularity,
-    Irregularity,
-}
-
 /// How the truck came to be stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -229,7 +209,7 @@ pub enum Selection {
 pub struct InspectionRequest {
     /// When the inspection took place (UTC); default now.
     pub inspected_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub outcome: Outcome,
+    pub outcome: InspectionOutcome,
     /// Required when the outcome is `irregularity`.
     pub category: Option<IrregularityCategory>,
     /// The amount at stake (tax, duty, value), a decimal string.
@@ -256,7 +236,7 @@ pub struct InspectionView {
     pub party_id: String,
     pub inspected_at: chrono::DateTime<chrono::Utc>,
     pub recorded_at: chrono::DateTime<chrono::Utc>,
-    pub outcome: Outcome,
+    pub outcome: InspectionOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<IrregularityCategory>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -272,24 +252,18 @@ pub struct InspectionView {
     pub assessment_id: Option<String>,
 }
 
-fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
-}
+crate::text_enum!(Selection);
 
-pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn parse_stored<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
+    text_enum::parse(value).map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
 }
 
 impl InspectionView {
     fn from_row(row: InspectionRow) -> Result<Self, ApiError> {
         Ok(Self {
-            outcome: parse_enum(&row.outcome)?,
-            category: row.category.as_deref().map(parse_enum).transpose()?,
-            selection: parse_enum(&row.selection)?,
+            outcome: parse_stored(&row.outcome)?,
+            category: row.category.as_deref().map(parse_stored).transpose()?,
+            selection: parse_stored(&row.selection)?,
             id: row.id,
             waybill_id: row.waybill_id,
             party_id: row.party_id,
@@ -309,14 +283,14 @@ fn validate_inspection(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if req.outcome == Outcome::Irregularity && req.category.is_none() {
+    if req.outcome == InspectionOutcome::Irregularity && req.category.is_none() {
         errors.push(FieldError::new(
             "category",
             "required",
             "an irregularity needs a category",
         ));
     }
-    if req.outcome == Outcome::NoIrregularity
+    if req.outcome == InspectionOutcome::NoIrregularity
         && (req.category.is_some() || req.amount_at_stake.is_some())
     {
         errors.push(FieldError::new(
@@ -412,11 +386,11 @@ pub async fn record_inspection(
         key_id: caller.key_id.to_string(),
         inspected_at: time::to_db(req.inspected_at.unwrap_or(now)),
         recorded_at: time::to_db(now),
-        outcome: to_text(&req.outcome),
-        category: req.category.as_ref().map(to_text),
+        outcome: req.outcome.as_str().to_owned(),
+        category: req.category.map(|c| c.as_str().to_owned()),
         amount_at_stake: req.amount_at_stake,
         currency: req.currency,
-        selection: to_text(&req.selection),
+        selection: req.selection.as_str().to_owned(),
         selection_probability: req.selection_probability,
         note: req.note,
         assessment_id: req.assessment_id,

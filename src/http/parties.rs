@@ -60,7 +60,7 @@ impl PartyView {
     fn from_row(row: PartyRow) -> Result<Self, ApiError> {
         Ok(Self {
             kind: PartyKind::parse(&row.kind)
-                .ok_or_else(|| ApiError::internal("stored party kind unreadable"))?,
+                .map_err(|e| ApiError::internal_from(e, "stored party kind unreadable"))?,
             id: row.id,
             name: row.name,
             reg_no: row.reg_no,

@@ -70,21 +70,7 @@ pub enum DeliveryState {
     Failed,
 }
 
-impl DeliveryState {
-    fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => deliveries::PENDING,
-            DeliveryState::Delivered => deliveries::DELIVERED,
-            DeliveryState::Failed => deliveries::FAILED,
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Delivered, Self::Failed]
-            .into_iter()
-            .find(|state| state.as_str() == s)
-    }
-}
+crate::text_enum!(DeliveryState);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryView {
@@ -164,7 +150,7 @@ fn view(row: WebhookRow, signing_key_id: &str) -> Result<WebhookView, ApiError> 
 
 fn delivery_view(row: DeliveryRow) -> Result<DeliveryView, ApiError> {
     let state = DeliveryState::parse(&row.state)
-        .ok_or_else(|| ApiError::internal("stored delivery state unreadable"))?;
+        .map_err(|e| ApiError::internal_from(e, "stored delivery state unreadable"))?;
     Ok(DeliveryView {
         id: parse_id(&row.id)?,
         webhook_id: parse_id(&row.webhook_id)?,
@@ -442,12 +428,13 @@ mod tests {
 
     #[test]
     fn delivery_states_round_trip() {
-        for s in [
-            DeliveryState::Pending,
-            DeliveryState::Delivered,
-            DeliveryState::Failed,
+        for (s, stored) in [
+            (DeliveryState::Pending, deliveries::PENDING),
+            (DeliveryState::Delivered, deliveries::DELIVERED),
+            (DeliveryState::Failed, deliveries::FAILED),
         ] {
-            assert_eq!(DeliveryState::parse(s.as_str()), Some(s));
+            assert_eq!(s.as_str(), stored);
+            assert_eq!(DeliveryState::parse(s.as_str()), Ok(s));
         }
     }
 }

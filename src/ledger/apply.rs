@@ -167,7 +167,7 @@ fn resolve_parties(
     let mut errors = Vec::new();
     let mut lookup = |path: &str, party: &PartyRef| -> String {
         match view.party(&party.reg_no, &party.country) {
-            Some(p) if PartyKind::parse(&p.kind) == Some(PartyKind::Company) => p.id.clone(),
+            Some(p) if PartyKind::parse(&p.kind) == Ok(PartyKind::Company) => p.id.clone(),
             Some(_) => {
                 errors.push(FieldError::new(
                     path,

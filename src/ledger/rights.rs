@@ -24,7 +24,7 @@ pub fn may_sign<'k>(
     if key.key.party_id != caller_party_id {
         return Err(Rejection::SignerNotCaller);
     }
-    if PartyKind::parse(&key.party_kind) != Some(PartyKind::Company) {
+    if PartyKind::parse(&key.party_kind) != Ok(PartyKind::Company) {
         return Err(Rejection::NotACompany);
     }
     Ok(key)

@@ -63,31 +63,12 @@ impl Factor {
         Factor::InspectionHistory,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Factor::ExciseGoods => "excise_goods",
-            Factor::SensitiveGoods => "sensitive_goods",
-            Factor::IssuedAfterDeparture => "issued_after_departure",
-            Factor::ChangedLate => "changed_late",
-            Factor::TransitTime => "transit_time",
-            Factor::Overdue => "overdue",
-            Factor::NewParty => "new_party",
-            Factor::NewPair => "new_pair",
-            Factor::ConsigneeRejections => "consignee_rejections",
-            Factor::ConsignorCancellations => "consignor_cancellations",
-            Factor::ConsignorCorrections => "consignor_corrections",
-            Factor::SharedPlate => "shared_plate",
-            Factor::ValuePerKg => "value_per_kg",
-            Factor::ImplausibleWeight => "implausible_weight",
-            Factor::CircularFlow => "circular_flow",
-            Factor::InspectionHistory => "inspection_history",
-        }
-    }
-
     pub fn index(self) -> usize {
         Factor::ALL.iter().position(|f| *f == self).unwrap_or(0)
     }
 }
+
+crate::text_enum!(Factor);
 
 /// One factor that applies to a shipment: its strength `x` (0 when it does
 /// not apply; 1 for a plain yes; more for a stronger case, capped) and why,

@@ -9,7 +9,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::lifecycle::Status;
-use crate::http::inspect::to_text;
 use crate::storage::risk::{self as store, AssessmentRow};
 use crate::storage::{DbConnection, StorageError, time};
 
@@ -78,14 +77,7 @@ pub fn draw(
     let selected = select(ranked, filter.limit, model.random_share, &mut rng);
     let rows: Vec<AssessmentRow> = selected
         .iter()
-        .map(|s| {
-            assessment_row(
-                &s.assessment,
-                &to_text(&s.selection),
-                s.probability,
-                party_id,
-            )
-        })
+        .map(|s| assessment_row(&s.assessment, s.selection.as_str(), s.probability, party_id))
         .collect();
     store::insert_assessments(conn, &rows)?;
     Ok(RiskDraw {
@@ -151,7 +143,7 @@ fn assessment_row(a: &Assessment, selection: &str, probability: f64, party: &str
         waybill_id: a.waybill_id.to_string(),
         model_version: a.model_version.clone(),
         score: i32::from(a.score),
-        band: to_text(&a.band),
+        band: a.band.as_str().to_owned(),
         inputs: serde_json::to_string(&a.inputs).unwrap_or_default(),
         reasons: serde_json::to_string(&a.reasons).unwrap_or_default(),
         selection: selection.to_owned(),

@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 
 use super::config::ModelConfig;
 use super::engine::RiskEngine;
+use crate::domain::inspection::InspectionOutcome;
 use crate::domain::lifecycle::ActType;
 use crate::storage::risk as store;
 use crate::storage::{DbConnection, StorageError, time};
@@ -73,9 +74,10 @@ impl Caught {
             }
             for event in &events {
                 // Registry events have no waybill and no waybill act type.
-                let (Some(id), Some(act)) =
-                    (event.waybill_id.as_ref(), ActType::parse(&event.act_type))
-                else {
+                let (Some(id), Some(act)) = (
+                    event.waybill_id.as_ref(),
+                    ActType::parse(&event.act_type).ok(),
+                ) else {
                     continue;
                 };
                 if let Some(state) = states.get(id) {
@@ -93,7 +95,7 @@ impl Caught {
         {
             if let Ok(uuid) = waybill.parse() {
                 self.engine
-                    .record_inspection(&uuid, outcome == "irregularity");
+                    .record_inspection(&uuid, outcome == InspectionOutcome::Irregularity);
             }
             self.last_inspection = Some((at, id));
         }

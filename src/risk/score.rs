@@ -19,6 +19,8 @@ pub enum Band {
     High,
 }
 
+crate::text_enum!(Band);
+
 /// A shipment's score under one model version, with what it is made of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Assessment {

@@ -17,6 +17,8 @@ pub enum Selection {
     Random,
 }
 
+crate::text_enum!(Selection);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
     pub assessment: Assessment,

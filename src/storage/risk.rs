@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use super::insert::insert_chunked;
 use super::schema::{events, inspections, parties, risk_assessments, waybills};
 use super::waybills::WaybillRow;
-use super::{DbConnection, StorageResult};
+use super::{DbConnection, StorageError, StorageResult};
+use crate::domain::inspection::InspectionOutcome;
 
 /// A waybill event, without its act: the engine needs only what and when.
 #[derive(Debug, Clone, PartialEq, Queryable)]
@@ -67,7 +68,7 @@ pub fn companies_after(
 pub fn inspections_after(
     conn: &mut DbConnection,
     after: Option<&(NaiveDateTime, String)>,
-) -> StorageResult<Vec<(NaiveDateTime, String, String, String)>> {
+) -> StorageResult<Vec<(NaiveDateTime, String, String, InspectionOutcome)>> {
     let mut query = inspections::table
         .select((
             inspections::recorded_at,
@@ -84,7 +85,14 @@ pub fn inspections_after(
                 .and(inspections::id.gt(id.clone()))),
         );
     }
-    Ok(query.load(conn)?)
+    let rows: Vec<(NaiveDateTime, String, String, String)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(at, id, waybill, outcome)| {
+            let outcome = InspectionOutcome::parse(&outcome)
+                .map_err(|e| StorageError::Corrupt(format!("inspection {id}: {e}")))?;
+            Ok((at, id, waybill, outcome))
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]

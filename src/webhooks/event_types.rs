@@ -29,7 +29,7 @@ impl EventTypes {
         for (i, value) in values.iter().enumerate() {
             if value == ALL {
                 all = true;
-            } else if let Some(t) = ActType::parse(value) {
+            } else if let Ok(t) = ActType::parse(value) {
                 types.push(t);
             } else {
                 let known: Vec<&str> = ActType::ALL.iter().map(|t| t.as_str()).collect();

@@ -38,21 +38,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Created => "created",
-            Status::Existed => "existed",
-            Status::Rejected => "rejected",
-            Status::Invalid => "invalid",
-            Status::NotSent => "not_sent",
-        }
-    }
-
     /// The waybill exists on the server: never send it again.
     pub fn is_done(self) -> bool {
         matches!(self, Status::Created | Status::Existed)
     }
 }
+
+crate::text_enum!(Status);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]

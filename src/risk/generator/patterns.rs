@@ -4,13 +4,13 @@
 
 use chrono::TimeDelta;
 use rand::Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::catalog::CATALOG;
 use super::{ActsPlan, Outcome, Trip, World};
 use crate::domain::document::TransactionType;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pattern {
     /// Alcohol, tobacco or fuel declared at a fraction of its value, often
@@ -56,19 +56,9 @@ impl Pattern {
             Pattern::DumpingConsignee => 0.003,
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Pattern::ExciseUndervalued => "excise_undervalued",
-            Pattern::Carousel => "carousel",
-            Pattern::LateDocument => "late_document",
-            Pattern::ClonedPlate => "cloned_plate",
-            Pattern::Overweight => "overweight",
-            Pattern::CancelAfterDelivery => "cancel_after_delivery",
-            Pattern::DumpingConsignee => "dumping_consignee",
-        }
-    }
 }
+
+crate::text_enum!(Pattern);
 
 /// The companies behind the schemes.
 pub(crate) struct Plan {
