@@ -192,9 +192,13 @@ pub async fn shipments(
     Ok(HttpResponse::Ok().json(ShipmentPage { items, next_cursor }))
 }
 
+// Published as `InspectionSelection`: under its Rust name it collided with
+// the risk list's `Selection` (ranking or random only), and the document
+// then hid `other`.
 /// How the truck came to be stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = InspectionSelection)]
 pub enum Selection {
     /// Chosen from the risk ranking.
     Ranking,
