@@ -4,6 +4,7 @@
 //! (consignor, carrier or consignee) once the act took effect; the index is
 //! written by the sequencer in the event's own transaction.
 
+use crate::domain::ids::{LogIndex, WaybillId};
 use crate::problem_code::ProblemCode;
 use std::time::Duration;
 
@@ -106,7 +107,12 @@ pub async fn feed(
             format!("wait must be 0 to {MAX_WAIT_SECS} seconds"),
         ));
     }
-    let after = query.after.as_deref().map(decode).transpose()?;
+    let after = query
+        .after
+        .as_deref()
+        .map(decode)
+        .transpose()?
+        .map(LogIndex::from);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     let poll = Duration::from_millis(state.config.webhooks.poll_ms);
     let mut committed = state.sequencer.committed();
@@ -133,14 +139,21 @@ pub async fn feed(
             _ = &mut nap => {}
         }
     };
-    let next_cursor = encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq));
+    let next_cursor = encode(
+        rows.last()
+            .map_or(after.map_or(-1, LogIndex::get), |r| r.seq.get()),
+    );
     let items = rows.into_iter().map(item).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(FeedPage { items, next_cursor }))
 }
 
 fn item(row: EventRow) -> Result<FeedItem, ApiError> {
     Ok(FeedItem {
-        waybill_id: row.waybill_id.clone().unwrap_or_default(),
+        waybill_id: row
+            .waybill_id
+            .clone()
+            .map(WaybillId::into_string)
+            .unwrap_or_default(),
         event_type: row.act_type.clone(),
         event: EventView::from_row(row)?,
     })
