@@ -107,12 +107,7 @@ pub async fn feed(
             format!("wait must be 0 to {MAX_WAIT_SECS} seconds"),
         ));
     }
-    let after = query
-        .after
-        .as_deref()
-        .map(decode)
-        .transpose()?
-        .map(LogIndex::from);
+    let after = query.after.as_deref().map(decode).transpose()?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     let poll = Duration::from_millis(state.config.webhooks.poll_ms);
     let mut committed = state.sequencer.committed();
@@ -121,7 +116,14 @@ pub async fn feed(
         committed.borrow_and_update();
         let party = caller.party_id.clone();
         let rows = state
-            .db(move |conn| Ok(feed_index::after(conn, &party, after, i64::from(limit))?))
+            .db(move |conn| {
+                Ok(feed_index::after(
+                    conn,
+                    &party,
+                    after.map(LogIndex::from),
+                    i64::from(limit),
+                )?)
+            })
             .await?;
         if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
             break rows;
@@ -139,10 +141,7 @@ pub async fn feed(
             _ = &mut nap => {}
         }
     };
-    let next_cursor = encode(
-        rows.last()
-            .map_or(after.map_or(-1, LogIndex::get), |r| r.seq.get()),
-    );
+    let next_cursor = encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq.get()));
     let items = rows.into_iter().map(item).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(FeedPage { items, next_cursor }))
 }
