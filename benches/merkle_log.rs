@@ -40,7 +40,7 @@ fn event(seq: i64) -> EventRow {
         Uuid::now_v7()
     );
     EventRow {
-        seq,
+        seq: seq.into(),
         hash: format!("{seq:064x}"),
         waybill_id: None,
         act_type: "bench".into(),
@@ -200,7 +200,7 @@ fn main() {
             proof_ms.push(t.elapsed().as_secs_f64() * 1e3);
             assert!(!proof.is_empty());
             let t = Instant::now();
-            events::by_seq(&mut conn, 0).unwrap().unwrap();
+            events::by_seq(&mut conn, 0.into()).unwrap().unwrap();
             read_ms.push(t.elapsed().as_secs_f64() * 1e3);
         }
         proof_ms.sort_by(f64::total_cmp);

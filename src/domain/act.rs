@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::document::WaybillDocument;
 use super::field_error::FieldError;
+use super::ids::KeyId;
 use super::lifecycle::ActType;
 use super::plate::check_plate;
 use super::strict_json::read_all;
@@ -59,7 +60,7 @@ pub struct ActHeader {
     pub act_type: ActType,
     pub waybill_id: Uuid,
     pub prev: Option<String>,
-    pub key_id: String,
+    pub key_id: KeyId,
     pub signed_at: DateTime<Utc>,
 }
 
@@ -262,7 +263,7 @@ pub fn parse_header(act: &Value) -> Result<ActHeader, Vec<FieldError>> {
         other => missing_or_type(&mut errors, "act.prev", other, "null or an event hash"),
     };
     let key_id = match map.get("key_id") {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::String(s)) if !s.is_empty() => Some(KeyId::from(s.as_str())),
         other => missing_or_type(&mut errors, "act.key_id", other, "a key id string"),
     };
     let signed_at = match map.get("signed_at") {

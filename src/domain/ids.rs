@@ -69,6 +69,14 @@ macro_rules! text_id {
             }
         }
 
+        /// Lets maps keyed by the id be looked up with its text; the
+        /// derived `Hash` and `Eq` are those of the text, as `Borrow` needs.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
                 self.0 == other

@@ -20,6 +20,7 @@
 //!   [`crate::ledger::rights::may_sign`], applied by intake and the
 //!   sequencer alike.
 
+use crate::domain::ids::WaybillId;
 use crate::domain::party::{PartyKind, Role};
 use crate::ledger::rights::{holder, is_party_on};
 use crate::problem_code::ProblemCode;
@@ -126,7 +127,7 @@ pub fn waybill_not_found() -> ApiError {
 pub fn visible_waybill(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &WaybillId,
     action: &str,
 ) -> Result<WaybillRow, ApiError> {
     require_kind(
@@ -174,7 +175,7 @@ pub fn require_carrier_or_consignor(caller: &Caller, row: &WaybillRow) -> Result
     }
     if [Role::Carrier, Role::Consignor]
         .into_iter()
-        .any(|role| caller.party_id == holder(row, role))
+        .any(|role| caller.party_id == *holder(row, role))
     {
         Ok(())
     } else {

@@ -59,10 +59,13 @@ impl FromRequest for Caller {
                 ),
             })?;
             // A revoked key loses access at once, not when its token expires.
-            let key_id = claims.key_id.clone();
+            let key_id = KeyId::from(claims.key_id.as_str());
             let key = state.db(move |conn| Ok(keys::find(conn, &key_id)?)).await?;
             match key {
-                Some(k) if k.key.party_id == claims.sub && k.party_kind == claims.kind.as_str() => {
+                Some(k)
+                    if k.key.party_id == claims.sub.as_str()
+                        && k.party_kind == claims.kind.as_str() =>
+                {
                     if k.key.is_active() {
                         Ok(Caller {
                             party_id: claims.sub.into(),
@@ -178,7 +181,7 @@ pub async fn issue_token(
             "the JWS header's kid holds a control character",
         ));
     }
-    let lookup_kid = kid.clone();
+    let lookup_kid = KeyId::from(kid.as_str());
     let key = state
         .db(move |conn| Ok(keys::find(conn, &lookup_kid)?))
         .await?

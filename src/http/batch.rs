@@ -12,6 +12,7 @@
 //! that order. The sequencer checks each act on its own and writes only
 //! the accepted ones: a refused item leaves no trace and sinks nothing else.
 
+use crate::domain::ids::{KeyId, PartyId, WaybillId};
 use crate::problem_code::ProblemCode;
 use std::collections::{BTreeSet, HashMap};
 
@@ -213,7 +214,7 @@ async fn submit_batch(
     // The handler's span (its `items` field) learns the batch size here.
     tracing::Span::current().record("items", checked.len());
 
-    let key_ids: BTreeSet<String> = checked
+    let key_ids: BTreeSet<KeyId> = checked
         .iter()
         .filter_map(|item| item.stage.as_ref().ok())
         .map(|c| c.header.key_id.clone())
@@ -436,7 +437,7 @@ fn rejected(index: usize, waybill_id: Option<Uuid>, problem: &ApiError) -> Batch
 /// the original answer.
 fn resolve(
     conn: &mut DbConnection,
-    caller_party_id: &str,
+    caller_party_id: &PartyId,
     item: Submitted,
     result: Result<Committed, WriteError>,
 ) -> Result<BatchItem, ApiError> {
@@ -475,20 +476,20 @@ fn resolve(
 /// re-signed retry of an issue whose answer was lost.
 fn same_issue(
     conn: &mut DbConnection,
-    caller_party_id: &str,
+    caller_party_id: &PartyId,
     item: &Submitted,
 ) -> Result<Option<crate::storage::events::EventRow>, ApiError> {
     let Some(id) = item.waybill_id else {
         return Ok(None);
     };
-    let Some(row) = waybills::find(conn, &id.to_string())? else {
+    let Some(row) = waybills::find(conn, &WaybillId::from(id))? else {
         return Ok(None);
     };
     let Some(issued) = events::by_seq(conn, row.created_seq)? else {
         return Ok(None);
     };
     let same = issued.act_type == ActType::ConsignorIssue.as_str()
-        && issued.party_id.as_deref() == Some(caller_party_id)
+        && issued.party_id.as_ref() == Some(caller_party_id)
         && act_body(&issued.act)? == act_body(&item.canonical_act)?;
     Ok(same.then_some(issued))
 }

@@ -4,6 +4,7 @@
 //! (consignor, carrier or consignee) once the act took effect; the index is
 //! written by the sequencer in the event's own transaction.
 
+use crate::domain::ids::{LogIndex, WaybillId};
 use crate::problem_code::ProblemCode;
 use std::time::Duration;
 
@@ -115,7 +116,14 @@ pub async fn feed(
         committed.borrow_and_update();
         let party = caller.party_id.clone();
         let rows = state
-            .db(move |conn| Ok(feed_index::after(conn, &party, after, i64::from(limit))?))
+            .db(move |conn| {
+                Ok(feed_index::after(
+                    conn,
+                    &party,
+                    after.map(LogIndex::from),
+                    i64::from(limit),
+                )?)
+            })
             .await?;
         if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
             break rows;
@@ -133,14 +141,18 @@ pub async fn feed(
             _ = &mut nap => {}
         }
     };
-    let next_cursor = encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq));
+    let next_cursor = encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq.get()));
     let items = rows.into_iter().map(item).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(FeedPage { items, next_cursor }))
 }
 
 fn item(row: EventRow) -> Result<FeedItem, ApiError> {
     Ok(FeedItem {
-        waybill_id: row.waybill_id.clone().unwrap_or_default(),
+        waybill_id: row
+            .waybill_id
+            .clone()
+            .map(WaybillId::into_string)
+            .unwrap_or_default(),
         event_type: row.act_type.clone(),
         event: EventView::from_row(row)?,
     })

@@ -99,7 +99,7 @@ async fn handle(
         Err(e) => return Ok(req.into_response(e.error_response())),
     };
     let key_use = KeyUse {
-        party_id: caller.party_id.into_string(),
+        party_id: caller.party_id,
         key,
         method: req.method().as_str().to_owned(),
         path: req

@@ -3,6 +3,7 @@
 //! access audit trail with its filters and the waybills it returned, and
 //! nothing about the waybills changes or is shown to their parties.
 
+use crate::domain::ids::WaybillId;
 use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, post, web};
 use rust_decimal::Decimal;
@@ -177,7 +178,7 @@ pub async fn shipments(
         })
         .await?;
     let next_cursor = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| encode_cursor(r.created_seq)))
+        .then(|| rows.last().map(|r| encode_cursor(r.created_seq.get())))
         .flatten();
     let items = rows
         .iter()
@@ -401,7 +402,7 @@ pub async fn record_inspection(
     };
     let stored = state
         .db(move |conn| {
-            if waybills::find(conn, &waybill_id)?.is_none() {
+            if waybills::find(conn, &WaybillId::from(waybill_id.as_str()))?.is_none() {
                 return Err(waybill_not_found());
             }
             if let Some(assessment) = &row.assessment_id {
@@ -451,7 +452,7 @@ pub async fn list_inspections(
     let waybill_id = path.into_inner().to_string();
     let rows = state
         .db(move |conn| {
-            if waybills::find(conn, &waybill_id)?.is_none() {
+            if waybills::find(conn, &WaybillId::from(waybill_id.as_str()))?.is_none() {
                 return Err(waybill_not_found());
             }
             let rows = inspections::of_waybill(conn, &waybill_id)?;

@@ -9,6 +9,7 @@
 //! for a batch), then the CPU work ([`verify`]: canonical form, signature,
 //! hash, body). The order is the order of the problems a client sees.
 
+use crate::domain::ids::PartyId;
 use crate::problem_code::ProblemCode;
 use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
@@ -145,7 +146,7 @@ pub fn check_envelope(
 pub fn verify(
     checked: Checked,
     key: Option<&KeyWithParty>,
-    caller_party_id: &str,
+    caller_party_id: &PartyId,
 ) -> Result<PreparedAct, ApiError> {
     let key = may_sign(key, caller_party_id)?;
     let public_key = PublicKey::from_base64url(&key.key.public_key)
@@ -172,7 +173,7 @@ pub fn verify(
         act,
         canonical_act: canonical,
         hash,
-        caller_party_id: caller_party_id.to_owned(),
+        caller_party_id: caller_party_id.clone(),
     })
 }
 
@@ -234,9 +235,11 @@ pub fn original_answer(conn: &mut DbConnection, event: EventRow) -> Result<ActAc
     let row = waybills::find(conn, &waybill_id)?
         .ok_or_else(|| ApiError::internal("the waybill of a stored event is missing"))?;
     let waybill = history::state_after(conn, &row, &event)?;
-    let index = u64::try_from(event.seq)
-        .map_err(|e| ApiError::internal_from(e, "stored event seq is negative"))?;
-    let checkpoint = tree::checkpoint_covering(conn, event.seq + 1)?
+    let index = event
+        .seq
+        .leaf()
+        .ok_or_else(|| ApiError::internal("stored event seq is negative"))?;
+    let checkpoint = tree::checkpoint_covering(conn, event.seq.next().get())?
         .map(SignedCheckpoint::from_row)
         .transpose()?
         .ok_or_else(|| ApiError::internal("no checkpoint covers a stored event"))?;

@@ -9,6 +9,7 @@
 //! and raw entries: authorities and auditors, and each such read of log
 //! contents is written to the access audit trail.
 
+use crate::domain::ids::{LogIndex, WaybillId};
 use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use base64::Engine;
@@ -162,7 +163,7 @@ fn visible_event(
     index: u64,
 ) -> Result<EventRow, ApiError> {
     let not_found = || ApiError::not_found(ProblemCode::EntryNotFound, "no such log entry");
-    let seq = i64::try_from(index).map_err(|_| not_found())?;
+    let seq = LogIndex::from(i64::try_from(index).map_err(|_| not_found())?);
     let event = events::by_seq(conn, seq)?.ok_or_else(not_found)?;
     if may_read_event(conn, caller, &event)? {
         Ok(event)
@@ -357,11 +358,11 @@ pub async fn entries(
     let entries = page
         .iter()
         .map(|row| EntryView {
-            index: u64::try_from(row.seq).unwrap_or(0),
+            index: row.seq.leaf().unwrap_or(0),
             leaf: STANDARD.encode(leaf_bytes_from_canonical(
                 &row.act,
                 &row.signature,
-                row.seq,
+                row.seq.get(),
                 time::from_db(row.received_at),
             )),
         })
@@ -392,7 +393,7 @@ pub async fn event_proof(
     path: web::Path<(Uuid, u64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, position) = path.into_inner();
-    let id = id.to_string();
+    let id = WaybillId::from(id);
     let text = state
         .db(move |conn| {
             visible_waybill(conn, &caller, &id, "waybill.proof")?;
@@ -408,14 +409,14 @@ pub async fn event_proof(
                     )
                 })?;
             let signed = latest(conn)?;
-            let index = u64::try_from(event.seq).unwrap_or(0);
+            let index = event.seq.leaf().unwrap_or(0);
             let nodes = DbNodes::new(conn);
             let proof = merkle::inclusion_proof(index, signed.size, &nodes)
                 .map_err(|e| proof_failed(&nodes, e))?;
             let leaf = leaf_bytes_from_canonical(
                 &event.act,
                 &event.signature,
-                event.seq,
+                event.seq.get(),
                 time::from_db(event.received_at),
             );
             TlogProof {

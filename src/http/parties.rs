@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::crypto::PublicKey;
 use crate::domain::field_error::FieldError;
+use crate::domain::ids::{KeyId, LogIndex, PartyId};
 use crate::domain::party::PartyKind;
 use crate::domain::validation::check_text;
 use crate::ledger::commands::NewParty;
@@ -61,13 +62,13 @@ impl PartyView {
         Ok(Self {
             kind: PartyKind::parse(&row.kind)
                 .map_err(|e| ApiError::internal_from(e, "stored party kind unreadable"))?,
-            id: row.id,
+            id: row.id.into_string(),
             name: row.name,
             reg_no: row.reg_no,
             country: row.country,
             vat_no: row.vat_no,
             address: row.address,
-            log_seq: row.log_seq,
+            log_seq: row.log_seq.get(),
             created_at: time::from_db(row.created_at),
         })
     }
@@ -120,13 +121,13 @@ impl From<KeyRow> for KeyView {
     fn from(row: KeyRow) -> Self {
         Self {
             active: row.is_active(),
-            key_id: row.key_id,
-            party_id: row.party_id,
+            key_id: row.key_id.into_string(),
+            party_id: row.party_id.into_string(),
             public_key: row.public_key,
             label: row.label,
-            registered_seq: row.registered_seq,
+            registered_seq: row.registered_seq.get(),
             registered_at: time::from_db(row.registered_at),
-            revoked_seq: row.revoked_seq,
+            revoked_seq: row.revoked_seq.map(LogIndex::get),
             revoked_at: row.revoked_at.map(time::from_db),
         }
     }
@@ -189,7 +190,7 @@ pub async fn create_party(
                 vat_no: req.vat_no,
                 address: req.address,
             },
-            requested_by: caller.key_id.into_string(),
+            requested_by: caller.key_id,
         })
         .await?;
     let receipt = receipt(&state, &committed).await?;
@@ -246,7 +247,7 @@ pub async fn list_parties(
                 conn,
                 query.reg_no.as_deref(),
                 query.country.as_deref(),
-                query.after,
+                query.after.map(LogIndex::from),
                 i64::from(limit),
             )?)
         })
@@ -279,7 +280,7 @@ pub async fn get_party(
     path_text("id", &id)?;
     may_see_party(&caller, &id)?;
     let row = state
-        .db(move |conn| Ok(parties::find(conn, &id)?))
+        .db(move |conn| Ok(parties::find(conn, &PartyId::from(id))?))
         .await?
         .ok_or_else(party_not_found)?;
     Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
@@ -354,10 +355,10 @@ pub async fn register_key(
     let committed = state
         .sequencer
         .submit(Command::RegisterKey {
-            party_id: party_id.clone(),
+            party_id: PartyId::from(party_id.as_str()),
             public_key,
             label: req.label.trim().to_owned(),
-            requested_by: caller.key_id.into_string(),
+            requested_by: caller.key_id,
         })
         .await?;
     let receipt = receipt(&state, &committed).await?;
@@ -397,6 +398,7 @@ pub async fn list_keys(
     may_see_party(&caller, &party_id)?;
     let rows = state
         .db(move |conn| {
+            let party_id = PartyId::from(party_id);
             if parties::find(conn, &party_id)?.is_none() {
                 return Err(party_not_found());
             }
@@ -433,9 +435,9 @@ pub async fn revoke_key(
     let committed = state
         .sequencer
         .submit(Command::RevokeKey {
-            party_id,
-            key_id,
-            requested_by: caller.key_id.into_string(),
+            party_id: PartyId::from(party_id),
+            key_id: KeyId::from(key_id),
+            requested_by: caller.key_id,
         })
         .await?;
     let receipt = receipt(&state, &committed).await?;

@@ -6,6 +6,7 @@
 //! The handler parses the query, checks the caller, asks the risk service
 //! ([`crate::risk::list`]) for the list, audits it and renders it.
 
+use crate::domain::ids::WaybillId;
 use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -194,8 +195,11 @@ fn summaries(
     conn: &mut DbConnection,
     rows: &[&AssessmentRow],
 ) -> Result<Vec<WaybillSummary>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.waybill_id.clone()).collect();
-    let mut by_id: std::collections::HashMap<String, WaybillSummary> =
+    let ids: Vec<WaybillId> = rows
+        .iter()
+        .map(|r| WaybillId::from(r.waybill_id.as_str()))
+        .collect();
+    let mut by_id: std::collections::HashMap<WaybillId, WaybillSummary> =
         store::waybills_by_id(conn, &ids)?
             .iter()
             .map(|row| Ok((row.id.clone(), WaybillSummary::from(row.projection()?))))

@@ -1,6 +1,7 @@
 //! UBL 2.1 representations: the consignee's ReceiptAdvice (the
 //! DespatchAdvice is `GET /v1/waybills/{id}` with `Accept: application/xml`).
 
+use crate::domain::ids::WaybillId;
 use crate::problem_code::ProblemCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -56,7 +57,7 @@ pub async fn receipt_advice(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     choose(&req, &[Format::Xml])?;
-    let id = path.into_inner().to_string();
+    let id = WaybillId::from(path.into_inner());
     let waybill = state
         .db(move |conn| {
             let row = visible_waybill(conn, &caller, &id, "waybill.receipt_advice")?;

@@ -2,6 +2,7 @@
 //! listing. Parties see only their own waybills; authorities see all, and
 //! every authority read is written to the access audit trail first.
 
+use crate::domain::ids::{LogIndex, WaybillId};
 use crate::problem_code::ProblemCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -151,7 +152,7 @@ pub async fn get_waybill(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let format = choose(&req, &[Format::Json, Format::Xml])?;
-    let id = path.into_inner().to_string();
+    let id = WaybillId::from(path.into_inner());
     let waybill = state
         .db(move |conn| {
             let row = visible_waybill(conn, &caller, &id, "waybill.read")?;
@@ -245,9 +246,9 @@ async fn read_visible<T, F>(
 ) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection, &str) -> crate::storage::StorageResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &WaybillId) -> crate::storage::StorageResult<T> + Send + 'static,
 {
-    let id = id.to_string();
+    let id = WaybillId::from(id);
     state
         .db(move |conn| {
             visible_waybill(conn, &caller, &id, action)?;
@@ -282,8 +283,8 @@ pub async fn list_waybills(
         "the operator and auditors do not list waybills",
     )?;
     let scope = match (sees_all(&caller), query.role) {
-        (false, None) => Scope::Party(caller.party_id.to_string()),
-        (false, Some(role)) => Scope::PartyAs(caller.party_id.to_string(), role),
+        (false, None) => Scope::Party(caller.party_id.clone()),
+        (false, Some(role)) => Scope::PartyAs(caller.party_id.clone(), role),
         (true, None) => Scope::All,
         (true, Some(_)) => {
             return Err(ApiError::bad_request(
@@ -292,7 +293,12 @@ pub async fn list_waybills(
             ));
         }
     };
-    let before_seq = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let before_seq = query
+        .cursor
+        .as_deref()
+        .map(decode_cursor)
+        .transpose()?
+        .map(LogIndex::from);
     let filter = Filter {
         number: query.number.clone(),
         status: query.status.map(|s| s.as_str().to_owned()),
@@ -326,7 +332,7 @@ pub async fn list_waybills(
         })
         .await?;
     let next_cursor = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| encode_cursor(r.created_seq)))
+        .then(|| rows.last().map(|r| encode_cursor(r.created_seq.get())))
         .flatten();
     let items = rows
         .iter()

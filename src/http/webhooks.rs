@@ -2,6 +2,7 @@
 //! URLs for the act types they want; each party sees and manages only its
 //! own webhooks (another party's id answers 404, as a missing one does).
 
+use crate::domain::ids::LogIndex;
 use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -155,7 +156,7 @@ fn delivery_view(row: DeliveryRow) -> Result<DeliveryView, ApiError> {
         id: parse_id(&row.id)?,
         webhook_id: parse_id(&row.webhook_id)?,
         waybill_id: parse_id(&row.waybill_id)?,
-        seq: row.seq,
+        seq: row.seq.get(),
         event_type: row.event_type,
         state,
         attempts: row.attempts,
@@ -225,7 +226,7 @@ pub async fn create_webhook(
     let types = validate(&body, state.config.webhooks.allow_private)?;
     let row = WebhookRow {
         id: Uuid::now_v7().to_string(),
-        party_id: caller.party_id.to_string(),
+        party_id: caller.party_id.clone(),
         url: body.url.trim().to_owned(),
         event_types: types.to_stored(),
         description: body.description.filter(|d| !d.trim().is_empty()),
@@ -370,13 +371,13 @@ pub async fn list_deliveries(
                 conn,
                 &id,
                 filter,
-                before,
+                before.map(LogIndex::from),
                 i64::from(limit),
             )?)
         })
         .await?;
     let next_cursor = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| encode_cursor(r.seq)))
+        .then(|| rows.last().map(|r| encode_cursor(r.seq.get())))
         .flatten();
     let items = rows
         .into_iter()

@@ -6,6 +6,7 @@
 use crate::domain::act::ActBody;
 use crate::domain::document::{PartyRef, WaybillDocument};
 use crate::domain::field_error::FieldError;
+use crate::domain::ids::{LogIndex, PartyId, WaybillId};
 use crate::domain::lifecycle::ActType;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::{self, ApplyError, WaybillState};
@@ -21,9 +22,9 @@ use super::rights::{holder, is_party_on, may_sign};
 
 /// The party ids a document names, resolved against the registry.
 struct DocumentParties {
-    consignor: String,
-    carrier: String,
-    consignee: String,
+    consignor: PartyId,
+    carrier: PartyId,
+    consignee: PartyId,
 }
 
 /// Checks a verified act against the ledger as the batch sees it and, if it
@@ -33,22 +34,22 @@ struct DocumentParties {
 pub fn check_act(
     view: &BatchView,
     prepared: &PreparedAct,
-    seq: i64,
+    seq: LogIndex,
 ) -> Result<(Outcome, WaybillRow), WriteError> {
     let act = &prepared.act;
     let header = &act.header;
-    let waybill_id = header.waybill_id.to_string();
+    let waybill_id = WaybillId::from(header.waybill_id);
 
     if let Some(existing) = view.event_waybill(&prepared.hash) {
         return Err(Rejection::Replayed {
             hash: prepared.hash.clone(),
-            waybill_id: existing.unwrap_or_default(),
+            waybill_id: existing.map(WaybillId::into_string).unwrap_or_default(),
         }
         .into());
     }
 
     let signer = may_sign(view.key(&header.key_id), &prepared.caller_party_id)?;
-    let signer_party = signer.key.party_id.as_str();
+    let signer_party = &signer.key.party_id;
 
     let row = view.waybill(&waybill_id);
     let current: Option<WaybillState> = match row {
@@ -80,7 +81,7 @@ pub fn check_act(
     let resolved = match &act.body {
         ActBody::Document(document) => {
             let resolved = resolve_parties(view, document)?;
-            if resolved.consignor != signer_party {
+            if resolved.consignor != *signer_party {
                 return Err(match row {
                     None => Rejection::NotPartyRole(Role::Consignor),
                     Some(_) => Rejection::Invalid(vec![FieldError::new(
@@ -96,7 +97,7 @@ pub fn check_act(
                 .filter(|owner| **owner != waybill_id)
             {
                 return Err(Rejection::DuplicateNumber {
-                    existing_waybill_id: owner.clone(),
+                    existing_waybill_id: owner.to_string(),
                 }
                 .into());
             }
@@ -121,7 +122,7 @@ pub fn check_act(
         act: prepared.canonical_act.clone(),
         signature: act.signature.clone(),
         key_id: header.key_id.clone(),
-        party_id: Some(signer_party.to_owned()),
+        party_id: Some(signer_party.clone()),
         received_at: time::to_db(received_at),
     };
     let state_json = serde_json::to_string(&next)
@@ -165,7 +166,7 @@ fn resolve_parties(
     document: &WaybillDocument,
 ) -> Result<DocumentParties, WriteError> {
     let mut errors = Vec::new();
-    let mut lookup = |path: &str, party: &PartyRef| -> String {
+    let mut lookup = |path: &str, party: &PartyRef| -> PartyId {
         match view.party(&party.reg_no, &party.country) {
             Some(p) if PartyKind::parse(&p.kind) == Ok(PartyKind::Company) => p.id.clone(),
             Some(_) => {
@@ -174,7 +175,7 @@ fn resolve_parties(
                     "not_a_company",
                     format!("{path} must be a company, not an authority or the operator"),
                 ));
-                String::new()
+                PartyId::from(String::new())
             }
             None => {
                 errors.push(FieldError::new(
@@ -185,7 +186,7 @@ fn resolve_parties(
                         party.reg_no, party.country
                     ),
                 ));
-                String::new()
+                PartyId::from(String::new())
             }
         }
     };

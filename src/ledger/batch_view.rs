@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::act::ActBody;
+use crate::domain::ids::{KeyId, PartyId, WaybillId};
 use crate::domain::projection::WaybillState;
 use crate::storage::events::EventRow;
 use crate::storage::keys::KeyWithParty;
@@ -18,19 +19,19 @@ use super::commands::PreparedAct;
 
 #[derive(Default)]
 pub struct BatchView {
-    hashes: HashMap<String, Option<String>>,
-    keys: HashMap<String, KeyWithParty>,
-    waybills: HashMap<String, WaybillRow>,
+    hashes: HashMap<String, Option<WaybillId>>,
+    keys: HashMap<KeyId, KeyWithParty>,
+    waybills: HashMap<WaybillId, WaybillRow>,
     companies: HashMap<(String, String), PartyRow>,
     /// (consignor party id, number) -> waybill id
-    numbers: HashMap<(String, String), String>,
+    numbers: HashMap<(PartyId, String), WaybillId>,
     /// Waybills created in this run (inserted, not updated, at flush).
-    created: HashSet<String>,
+    created: HashSet<WaybillId>,
     /// Waybills changed in this run, in first-touched order.
-    touched: Vec<String>,
+    touched: Vec<WaybillId>,
     events: Vec<EventRow>,
     /// Search facts of touched waybills, as of their latest act.
-    facts: HashMap<String, (FactsRow, HashSet<String>)>,
+    facts: HashMap<WaybillId, (FactsRow, HashSet<String>)>,
     /// Who each accepted act concerns (feed and webhook outbox).
     notices: Vec<super::outbox::Notice>,
 }
@@ -40,10 +41,10 @@ impl BatchView {
     pub fn prefetch(conn: &mut DbConnection, acts: &[&PreparedAct]) -> StorageResult<Self> {
         let mut view = Self::default();
         let hashes: Vec<&str> = acts.iter().map(|a| a.hash.as_str()).collect();
-        let key_ids: Vec<&str> = acts.iter().map(|a| a.act.header.key_id.as_str()).collect();
-        let ids: Vec<String> = acts
+        let key_ids: Vec<&KeyId> = acts.iter().map(|a| &a.act.header.key_id).collect();
+        let ids: Vec<WaybillId> = acts
             .iter()
-            .map(|a| a.act.header.waybill_id.to_string())
+            .map(|a| WaybillId::from(a.act.header.waybill_id))
             .collect();
         let mut reg_nos = Vec::new();
         let mut numbers = Vec::new();
@@ -82,7 +83,7 @@ impl BatchView {
     }
 
     /// The event with this hash, if recorded: its waybill.
-    pub fn event_waybill(&self, hash: &str) -> Option<Option<String>> {
+    pub fn event_waybill(&self, hash: &str) -> Option<Option<WaybillId>> {
         self.hashes.get(hash).cloned()
     }
 
@@ -99,9 +100,8 @@ impl BatchView {
     }
 
     /// Which waybill holds this consignor's document number, if any.
-    pub fn number_owner(&self, consignor_id: &str, number: &str) -> Option<&String> {
-        self.numbers
-            .get(&(consignor_id.to_owned(), number.to_owned()))
+    pub fn number_owner(&self, consignor_id: &PartyId, number: &str) -> Option<&WaybillId> {
+        self.numbers.get(&(consignor_id.clone(), number.to_owned()))
     }
 
     /// Records an accepted act: later acts in the run see its effects.
@@ -119,7 +119,7 @@ impl BatchView {
             row.id.clone(),
             (
                 FactsRow {
-                    waybill_id: row.id.clone(),
+                    waybill_id: row.id.to_string(),
                     excise: facts.excise,
                     cn_codes: facts.cn_codes,
                     loading_country: facts.loading_country,

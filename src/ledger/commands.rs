@@ -3,6 +3,7 @@
 use crate::crypto::PublicKey;
 use crate::domain::act::ParsedAct;
 use crate::domain::field_error::FieldError;
+use crate::domain::ids::{KeyId, PartyId};
 use crate::domain::lifecycle::IllegalTransition;
 use crate::domain::party::{PartyKind, Role};
 use crate::domain::projection::WaybillState;
@@ -19,7 +20,7 @@ pub struct PreparedAct {
     pub canonical_act: String,
     pub hash: String,
     /// The party of the authenticated caller: it must be the signer's party.
-    pub caller_party_id: String,
+    pub caller_party_id: PartyId,
 }
 
 /// A party to register, as the operator asked.
@@ -38,18 +39,18 @@ pub enum Command {
     AppendAct(Box<PreparedAct>),
     CreateParty {
         party: NewParty,
-        requested_by: String,
+        requested_by: KeyId,
     },
     RegisterKey {
-        party_id: String,
+        party_id: PartyId,
         public_key: PublicKey,
         label: String,
-        requested_by: String,
+        requested_by: KeyId,
     },
     RevokeKey {
-        party_id: String,
-        key_id: String,
-        requested_by: String,
+        party_id: PartyId,
+        key_id: KeyId,
+        requested_by: KeyId,
     },
 }
 

@@ -155,7 +155,7 @@ pub fn event_leaf_hash(event: &EventRow) -> Hash {
     merkle::leaf_hash(&leaf_bytes_from_canonical(
         &event.act,
         &event.signature,
-        event.seq,
+        event.seq.get(),
         time::from_db(event.received_at),
     ))
 }
@@ -178,7 +178,7 @@ pub fn integrate(
     let mut leaves = Vec::with_capacity(new_events.len());
     let mut nodes = Vec::with_capacity(new_events.len() * 2);
     for event in new_events {
-        if u64::try_from(event.seq).ok() != Some(frontier.size()) {
+        if event.seq.leaf() != Some(frontier.size()) {
             return Err(LogError::Inconsistent(format!(
                 "event {} does not continue a tree of {} leaves",
                 event.seq,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::domain::ids::{LogIndex, PartyId, WaybillId};
 use crate::storage::deliveries::{self, DeliveryRow};
 use crate::storage::events::EventRow;
 use crate::storage::feed::{self, PartyEventRow};
@@ -20,10 +21,10 @@ use crate::webhooks::EventTypes;
 /// new one learns of it from the correction).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    pub seq: i64,
-    pub waybill_id: String,
+    pub seq: LogIndex,
+    pub waybill_id: WaybillId,
     pub act_type: String,
-    pub parties: Vec<String>,
+    pub parties: Vec<PartyId>,
 }
 
 impl Notice {
@@ -62,10 +63,10 @@ pub fn write(conn: &mut DbConnection, notices: &[Notice]) -> StorageResult<()> {
         .collect();
     feed::insert_many(conn, &feed_rows)?;
 
-    let mut party_ids: Vec<&str> = feed_rows.iter().map(|r| r.party_id.as_str()).collect();
+    let mut party_ids: Vec<&PartyId> = feed_rows.iter().map(|r| &r.party_id).collect();
     party_ids.sort_unstable();
     party_ids.dedup();
-    let mut subscriptions: HashMap<String, Vec<(String, EventTypes)>> = HashMap::new();
+    let mut subscriptions: HashMap<PartyId, Vec<(String, EventTypes)>> = HashMap::new();
     for hook in webhooks::of_parties(conn, &party_ids)? {
         // A row the API validated always parses; one that does not is
         // skipped rather than failing every party's acts in the batch.
@@ -119,7 +120,7 @@ mod tests {
             head: "h".into(),
             issue_date: "2026-11-29".into(),
             state: "{}".into(),
-            created_seq: 7,
+            created_seq: 7.into(),
             created_at: at,
             updated_at: at,
         }
@@ -127,7 +128,7 @@ mod tests {
 
     fn event() -> EventRow {
         EventRow {
-            seq: 7,
+            seq: 7.into(),
             hash: "h".into(),
             waybill_id: Some("w".into()),
             act_type: "consignor.issue".into(),

@@ -3,14 +3,13 @@
 //! service signs them with its own key, in the same envelope as party acts,
 //! chained through `prev` like a waybill's acts.
 
-use serde_json::{Value, json};
-use uuid::Uuid;
-
 use crate::crypto::{PublicKey, ServiceKey};
+use crate::domain::ids::{KeyId, LogIndex, PartyId};
 use crate::storage::events::{self, EventRow};
 use crate::storage::keys::{self, KeyRow};
 use crate::storage::parties::{self, PartyRow};
 use crate::storage::{DbConnection, time};
+use serde_json::{Value, json};
 
 use super::commands::{NewParty, Outcome, Rejection, WriteError};
 use super::event_hash::{canonical_act, event_hash};
@@ -23,9 +22,9 @@ pub const KEY_REVOKE: &str = "registry.key_revoke";
 fn record(
     conn: &mut DbConnection,
     service_key: &ServiceKey,
-    seq: i64,
+    seq: LogIndex,
     act_type: &str,
-    party_id: &str,
+    party_id: &PartyId,
     body: Value,
 ) -> Result<EventRow, WriteError> {
     let received_at = time::now();
@@ -47,8 +46,8 @@ fn record(
         act_type: act_type.to_owned(),
         act: canonical,
         signature,
-        key_id: service_key.key_id(),
-        party_id: Some(party_id.to_owned()),
+        key_id: KeyId::from(service_key.key_id()),
+        party_id: Some(party_id.clone()),
         received_at: time::to_db(received_at),
     };
     events::insert(conn, &event)?;
@@ -58,14 +57,14 @@ fn record(
 pub fn create_party(
     conn: &mut DbConnection,
     service_key: &ServiceKey,
-    seq: i64,
+    seq: LogIndex,
     party: &NewParty,
-    requested_by: &str,
+    requested_by: &KeyId,
 ) -> Result<Outcome, WriteError> {
     if parties::find_by_registration(conn, &party.reg_no, &party.country)?.is_some() {
         return Err(Rejection::PartyExists.into());
     }
-    let id = Uuid::now_v7().to_string();
+    let id = PartyId::new();
     let event = record(
         conn,
         service_key,
@@ -104,16 +103,16 @@ pub fn create_party(
 pub fn register_key(
     conn: &mut DbConnection,
     service_key: &ServiceKey,
-    seq: i64,
-    party_id: &str,
+    seq: LogIndex,
+    party_id: &PartyId,
     public_key: &PublicKey,
     label: &str,
-    requested_by: &str,
+    requested_by: &KeyId,
 ) -> Result<Outcome, WriteError> {
     if parties::find(conn, party_id)?.is_none() {
         return Err(Rejection::PartyNotFound.into());
     }
-    let key_id = public_key.key_id();
+    let key_id = KeyId::from(public_key.key_id());
     if keys::find(conn, &key_id)?.is_some() {
         return Err(Rejection::KeyExists.into());
     }
@@ -133,7 +132,7 @@ pub fn register_key(
     )?;
     let row = KeyRow {
         key_id,
-        party_id: party_id.to_owned(),
+        party_id: party_id.clone(),
         public_key: public_key.to_base64url(),
         label: label.to_owned(),
         registered_seq: seq,
@@ -151,24 +150,24 @@ pub fn register_key(
 pub fn revoke_key(
     conn: &mut DbConnection,
     service_key: &ServiceKey,
-    seq: i64,
-    party_id: &str,
-    key_id: &str,
-    requested_by: &str,
+    seq: LogIndex,
+    party_id: &PartyId,
+    key_id: &KeyId,
+    requested_by: &KeyId,
 ) -> Result<Outcome, WriteError> {
     let found = keys::find(conn, key_id)?
-        .filter(|k| k.key.party_id == party_id)
+        .filter(|k| k.key.party_id == *party_id)
         .ok_or(Rejection::KeyNotFound)?;
     if !found.key.is_active() {
         return Err(Rejection::KeyAlreadyRevoked.into());
     }
     // A party may not lock itself out; the operator may revoke anyone's
     // last key (a compromised party), though not its own.
-    let by_the_party = keys::find(conn, requested_by)?.is_some_and(|k| k.key.party_id == party_id);
+    let by_the_party = keys::find(conn, requested_by)?.is_some_and(|k| k.key.party_id == *party_id);
     if by_the_party
         && !keys::of_party(conn, party_id)?
             .iter()
-            .any(|k| k.key_id != key_id && k.is_active())
+            .any(|k| k.key_id != *key_id && k.is_active())
     {
         return Err(Rejection::LastActiveKey.into());
     }

@@ -3,6 +3,7 @@
 //! the sequencer (inside its transaction) apply, written once so that the
 //! two can never disagree.
 
+use crate::domain::ids::PartyId;
 use crate::domain::party::{PartyKind, Role};
 use crate::storage::keys::KeyWithParty;
 use crate::storage::waybills::WaybillRow;
@@ -15,13 +16,13 @@ use super::commands::Rejection;
 /// a client sees.
 pub fn may_sign<'k>(
     key: Option<&'k KeyWithParty>,
-    caller_party_id: &str,
+    caller_party_id: &PartyId,
 ) -> Result<&'k KeyWithParty, Rejection> {
     let key = key.ok_or(Rejection::UnknownKey)?;
     if !key.key.is_active() {
         return Err(Rejection::KeyRevoked);
     }
-    if key.key.party_id != caller_party_id {
+    if key.key.party_id != *caller_party_id {
         return Err(Rejection::SignerNotCaller);
     }
     if PartyKind::parse(&key.party_kind) != Ok(PartyKind::Company) {
@@ -31,7 +32,7 @@ pub fn may_sign<'k>(
 }
 
 /// The party that plays `role` on the waybill.
-pub fn holder(row: &WaybillRow, role: Role) -> &str {
+pub fn holder(row: &WaybillRow, role: Role) -> &PartyId {
     match role {
         Role::Consignor => &row.consignor_id,
         Role::Carrier => &row.carrier_id,
@@ -41,7 +42,7 @@ pub fn holder(row: &WaybillRow, role: Role) -> &str {
 
 /// Is `party_id` the consignor, the carrier or the consignee of the
 /// waybill? A party that is not must not learn that the waybill exists.
-pub fn is_party_on(row: &WaybillRow, party_id: &str) -> bool {
+pub fn is_party_on(row: &WaybillRow, party_id: &PartyId) -> bool {
     [Role::Consignor, Role::Carrier, Role::Consignee]
         .into_iter()
         .any(|role| holder(row, role) == party_id)

@@ -34,6 +34,7 @@ use std::time::Instant;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::crypto::ServiceKey;
+use crate::domain::ids::LogIndex;
 use crate::merkle::Hash;
 use crate::metrics::LedgerMetrics;
 use crate::storage::{self, DbConnection, DbPool, StorageError, events};
@@ -351,7 +352,7 @@ impl Writer {
         let mut conn = self.connection().map_err(BatchFailure::NoConnection)?;
         // Filled once the whole batch is written and only COMMIT is left,
         // with the first event appended (which tells whether it committed).
-        let mut staged: Option<(Answers, Option<(i64, String)>)> = None;
+        let mut staged: Option<(Answers, Option<(LogIndex, String)>)> = None;
         let written = storage::transaction(&mut conn, |conn| {
             let answers = self.write_in(conn, jobs)?;
             let first = answers.iter().find_map(|r| {
@@ -403,7 +404,7 @@ impl Writer {
 
     /// Whether event `seq` of the log is `hash`, once the transaction that
     /// may have written it has finished.
-    fn recheck(&self, seq: i64, hash: &str) -> Result<bool, LogError> {
+    fn recheck(&self, seq: LogIndex, hash: &str) -> Result<bool, LogError> {
         if self.faults.fires(FaultPoint::Recheck) {
             return Err(lost_connection());
         }
@@ -420,7 +421,7 @@ impl Writer {
     fn write_in(&self, conn: &mut DbConnection, batch: &[Job]) -> Result<Answers, LogError> {
         let first_seq = events::begin_batch(conn)?;
         tracing::Span::current().record("first_seq", first_seq);
-        let mut seq = first_seq;
+        let mut seq = LogIndex::from(first_seq);
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut next = 0;
         while next < batch.len() {
@@ -436,7 +437,7 @@ impl Writer {
                 let job = &batch[next];
                 let result = storage::transaction(conn, |conn| self.apply(conn, &job.command, seq));
                 if result.is_ok() {
-                    seq += 1;
+                    seq = seq.next();
                 }
                 outcomes.push(result);
                 next += 1;
@@ -453,7 +454,7 @@ impl Writer {
                     outcome
                 });
                 if result.is_ok() {
-                    seq += 1;
+                    seq = seq.next();
                 }
                 outcomes.push(result);
             }
@@ -472,7 +473,7 @@ impl Writer {
                 merkle_log::integrate(conn, &self.identity, tree_size, &appended)?;
             (leaves, Some(Arc::new(checkpoint)))
         };
-        events::finish_batch(conn, seq)?;
+        events::finish_batch(conn, seq.get())?;
         receipts(outcomes, leaves, checkpoint)
     }
 
@@ -487,7 +488,7 @@ impl Writer {
         &self,
         conn: &mut DbConnection,
         command: &Command,
-        seq: i64,
+        seq: LogIndex,
     ) -> Result<Outcome, WriteError> {
         match command {
             Command::AppendAct(_) => Err(WriteError::Unavailable),
@@ -542,9 +543,11 @@ fn receipts(
             continue;
         };
         let seq = outcome.event().seq;
-        let leaf_hash = leaves.next().ok_or(LogError::MissingLeaf { seq })?;
+        let leaf_hash = leaves
+            .next()
+            .ok_or(LogError::MissingLeaf { seq: seq.get() })?;
         answers.push(Ok(Committed {
-            log_index: u64::try_from(seq).unwrap_or(0),
+            log_index: seq.leaf().unwrap_or(0),
             leaf_hash,
             outcome,
             checkpoint,
@@ -580,18 +583,18 @@ mod tests {
         let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
         Ok(Outcome::Party {
             party: PartyRow {
-                id: format!("party-{seq}"),
+                id: format!("party-{seq}").into(),
                 kind: "company".into(),
                 name: "Example".into(),
                 reg_no: seq.to_string(),
                 country: "EE".into(),
                 vat_no: None,
                 address: None,
-                log_seq: seq,
+                log_seq: seq.into(),
                 created_at: at,
             },
             event: EventRow {
-                seq,
+                seq: seq.into(),
                 hash: format!("hash-{seq}"),
                 waybill_id: None,
                 act_type: "party.create".into(),

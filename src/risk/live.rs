@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 
 use super::config::ModelConfig;
 use super::engine::RiskEngine;
+use crate::domain::ids::WaybillId;
 use crate::domain::inspection::InspectionOutcome;
 use crate::domain::lifecycle::ActType;
 use crate::storage::risk as store;
@@ -65,7 +66,10 @@ impl Caught {
                 break;
             };
             let last_seq = last.seq;
-            let mut ids: Vec<String> = events.iter().filter_map(|e| e.waybill_id.clone()).collect();
+            let mut ids: Vec<WaybillId> = events
+                .iter()
+                .filter_map(|e| e.waybill_id.as_deref().map(WaybillId::from))
+                .collect();
             ids.sort_unstable();
             ids.dedup();
             let mut states = std::collections::HashMap::with_capacity(ids.len());
@@ -80,7 +84,7 @@ impl Caught {
                 ) else {
                     continue;
                 };
-                if let Some(state) = states.get(id) {
+                if let Some(state) = states.get(id.as_str()) {
                     self.engine
                         .ingest(state, act, time::from_db(event.received_at));
                 }

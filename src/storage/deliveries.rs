@@ -10,6 +10,8 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
+use crate::domain::ids::{LogIndex, PartyId, WaybillId};
+
 use super::insert::insert_chunked;
 use super::schema::{webhook_deliveries as deliveries, webhooks};
 use super::{DbConnection, StorageResult};
@@ -23,9 +25,9 @@ pub const FAILED: &str = "failed";
 pub struct DeliveryRow {
     pub id: String,
     pub webhook_id: String,
-    pub party_id: String,
-    pub waybill_id: String,
-    pub seq: i64,
+    pub party_id: PartyId,
+    pub waybill_id: WaybillId,
+    pub seq: LogIndex,
     pub event_type: String,
     pub state: String,
     pub attempts: i32,
@@ -44,9 +46,9 @@ impl DeliveryRow {
     pub fn new(
         id: String,
         webhook_id: String,
-        party_id: String,
-        waybill_id: String,
-        seq: i64,
+        party_id: PartyId,
+        waybill_id: WaybillId,
+        seq: LogIndex,
         event_type: String,
         now: NaiveDateTime,
     ) -> Self {
@@ -207,7 +209,7 @@ pub fn of_webhook(
     conn: &mut DbConnection,
     webhook_id: &str,
     state: Option<&str>,
-    before: Option<i64>,
+    before: Option<LogIndex>,
     limit: i64,
 ) -> StorageResult<Vec<DeliveryRow>> {
     let mut query = deliveries::table

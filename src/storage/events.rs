@@ -5,6 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{KeyId, LogIndex, PartyId, WaybillId};
+
 use super::insert::insert_chunked;
 use super::schema::{events, log_state};
 use super::{DbConnection, StorageError, StorageResult};
@@ -13,16 +15,16 @@ use super::{DbConnection, StorageError, StorageResult};
 #[diesel(table_name = events)]
 pub struct EventRow {
     /// Global position in the log, from 0.
-    pub seq: i64,
+    pub seq: LogIndex,
     /// Lowercase hex SHA-256 of the JCS bytes of `{"act", "signature"}`.
     pub hash: String,
-    pub waybill_id: Option<String>,
+    pub waybill_id: Option<WaybillId>,
     pub act_type: String,
     /// The act's RFC 8785 canonical JSON text.
     pub act: String,
     pub signature: String,
-    pub key_id: String,
-    pub party_id: Option<String>,
+    pub key_id: KeyId,
+    pub party_id: Option<PartyId>,
     pub received_at: NaiveDateTime,
 }
 
@@ -53,7 +55,7 @@ pub fn finish_batch(conn: &mut DbConnection, size: i64) -> StorageResult<()> {
 /// acknowledgement was lost has finished one way or the other.
 pub fn settled_hash_at(
     conn: &mut DbConnection,
-    seq: i64,
+    seq: LogIndex,
     wait: std::time::Duration,
 ) -> StorageResult<Option<String>> {
     conn.transaction(|conn| {
@@ -95,7 +97,7 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[EventRow]) -> StorageResult<
 pub fn waybills_of_hashes(
     conn: &mut DbConnection,
     hashes: &[&str],
-) -> StorageResult<Vec<(String, Option<String>)>> {
+) -> StorageResult<Vec<(String, Option<WaybillId>)>> {
     Ok(events::table
         .filter(events::hash.eq_any(hashes))
         .select((events::hash, events::waybill_id))
@@ -110,7 +112,7 @@ pub fn by_hash(conn: &mut DbConnection, hash: &str) -> StorageResult<Option<Even
         .optional()?)
 }
 
-pub fn of_waybill(conn: &mut DbConnection, waybill_id: &str) -> StorageResult<Vec<EventRow>> {
+pub fn of_waybill(conn: &mut DbConnection, waybill_id: &WaybillId) -> StorageResult<Vec<EventRow>> {
     Ok(events::table
         .filter(events::waybill_id.eq(waybill_id))
         .order(events::seq.asc())
@@ -144,7 +146,7 @@ pub fn range(conn: &mut DbConnection, start: i64, end: i64) -> StorageResult<Vec
         .load(conn)?)
 }
 
-pub fn by_seq(conn: &mut DbConnection, seq: i64) -> StorageResult<Option<EventRow>> {
+pub fn by_seq(conn: &mut DbConnection, seq: LogIndex) -> StorageResult<Option<EventRow>> {
     Ok(events::table
         .find(seq)
         .select(EventRow::as_select())
@@ -153,7 +155,7 @@ pub fn by_seq(conn: &mut DbConnection, seq: i64) -> StorageResult<Option<EventRo
 }
 
 /// The events at these positions, in order (one query for a set of them).
-pub fn by_seqs(conn: &mut DbConnection, seqs: &[i64]) -> StorageResult<Vec<EventRow>> {
+pub fn by_seqs(conn: &mut DbConnection, seqs: &[LogIndex]) -> StorageResult<Vec<EventRow>> {
     if seqs.is_empty() {
         return Ok(Vec::new());
     }

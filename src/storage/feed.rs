@@ -3,6 +3,8 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::{LogIndex, PartyId, WaybillId};
+
 use super::events::EventRow;
 use super::insert::insert_chunked;
 use super::schema::{events, party_events};
@@ -11,9 +13,9 @@ use super::{DbConnection, StorageResult};
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = party_events)]
 pub struct PartyEventRow {
-    pub party_id: String,
-    pub seq: i64,
-    pub waybill_id: String,
+    pub party_id: PartyId,
+    pub seq: LogIndex,
+    pub waybill_id: WaybillId,
 }
 
 pub fn insert_many(conn: &mut DbConnection, rows: &[PartyEventRow]) -> StorageResult<()> {
@@ -23,8 +25,8 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[PartyEventRow]) -> StorageRe
 /// The party's events after `after` (a log position), oldest first.
 pub fn after(
     conn: &mut DbConnection,
-    party_id: &str,
-    after: Option<i64>,
+    party_id: &PartyId,
+    after: Option<LogIndex>,
     limit: i64,
 ) -> StorageResult<Vec<EventRow>> {
     let mut query = party_events::table

@@ -5,13 +5,15 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::PartyId;
+
 use super::schema::idempotency_keys;
 use super::{DbConnection, StorageError, StorageResult};
 
 /// The request a key is being used for.
 #[derive(Debug, Clone)]
 pub struct KeyUse {
-    pub party_id: String,
+    pub party_id: PartyId,
     pub key: String,
     pub method: String,
     pub path: String,
@@ -139,7 +141,7 @@ pub fn claim(
 /// Stores the answer to a claimed key.
 pub fn complete(
     conn: &mut DbConnection,
-    party_id: &str,
+    party_id: &PartyId,
     key: &str,
     response: &StoredResponse,
 ) -> StorageResult<()> {
@@ -160,7 +162,7 @@ pub fn complete(
 
 /// Gives a claimed key back unanswered (the server failed: a retry must
 /// run again rather than see the failure).
-pub fn release(conn: &mut DbConnection, party_id: &str, key: &str) -> StorageResult<()> {
+pub fn release(conn: &mut DbConnection, party_id: &PartyId, key: &str) -> StorageResult<()> {
     diesel::delete(
         idempotency_keys::table
             .filter(idempotency_keys::party_id.eq(party_id))

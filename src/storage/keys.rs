@@ -4,19 +4,21 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{KeyId, LogIndex, PartyId, WaybillId};
+
 use super::schema::{events, parties, party_keys};
 use super::{DbConnection, StorageResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = party_keys)]
 pub struct KeyRow {
-    pub key_id: String,
-    pub party_id: String,
+    pub key_id: KeyId,
+    pub party_id: PartyId,
     pub public_key: String,
     pub label: String,
-    pub registered_seq: i64,
+    pub registered_seq: LogIndex,
     pub registered_at: NaiveDateTime,
-    pub revoked_seq: Option<i64>,
+    pub revoked_seq: Option<LogIndex>,
     pub revoked_at: Option<NaiveDateTime>,
 }
 
@@ -40,7 +42,7 @@ pub fn insert(conn: &mut DbConnection, row: &KeyRow) -> StorageResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, key_id: &str) -> StorageResult<Option<KeyWithParty>> {
+pub fn find(conn: &mut DbConnection, key_id: &KeyId) -> StorageResult<Option<KeyWithParty>> {
     let found: Option<(KeyRow, String)> = party_keys::table
         .inner_join(parties::table)
         .filter(party_keys::key_id.eq(key_id))
@@ -52,7 +54,7 @@ pub fn find(conn: &mut DbConnection, key_id: &str) -> StorageResult<Option<KeyWi
 
 /// The keys among `key_ids` that are registered, with their parties' kinds,
 /// in one query.
-pub fn find_many(conn: &mut DbConnection, key_ids: &[&str]) -> StorageResult<Vec<KeyWithParty>> {
+pub fn find_many(conn: &mut DbConnection, key_ids: &[&KeyId]) -> StorageResult<Vec<KeyWithParty>> {
     let found: Vec<(KeyRow, String)> = party_keys::table
         .inner_join(parties::table)
         .filter(party_keys::key_id.eq_any(key_ids))
@@ -64,7 +66,7 @@ pub fn find_many(conn: &mut DbConnection, key_ids: &[&str]) -> StorageResult<Vec
         .collect())
 }
 
-pub fn of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<Vec<KeyRow>> {
+pub fn of_party(conn: &mut DbConnection, party_id: &PartyId) -> StorageResult<Vec<KeyRow>> {
     Ok(party_keys::table
         .filter(party_keys::party_id.eq(party_id))
         .order(party_keys::registered_seq.asc())
@@ -74,8 +76,8 @@ pub fn of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<Vec<Ke
 
 pub fn mark_revoked(
     conn: &mut DbConnection,
-    key_id: &str,
-    seq: i64,
+    key_id: &KeyId,
+    seq: LogIndex,
     at: NaiveDateTime,
 ) -> StorageResult<()> {
     diesel::update(party_keys::table.find(key_id))
@@ -90,7 +92,7 @@ pub fn mark_revoked(
 /// The keys the acts of one waybill were signed with, in registration order.
 pub fn signing_keys_of_waybill(
     conn: &mut DbConnection,
-    waybill_id: &str,
+    waybill_id: &WaybillId,
 ) -> StorageResult<Vec<KeyRow>> {
     let used = events::table
         .filter(events::waybill_id.eq(waybill_id))

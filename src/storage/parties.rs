@@ -2,20 +2,22 @@
 
 use diesel::prelude::*;
 
+use crate::domain::ids::{LogIndex, PartyId};
+
 use super::schema::parties;
 use super::{DbConnection, StorageResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = parties)]
 pub struct PartyRow {
-    pub id: String,
+    pub id: PartyId,
     pub kind: String,
     pub name: String,
     pub reg_no: String,
     pub country: String,
     pub vat_no: Option<String>,
     pub address: Option<String>,
-    pub log_seq: i64,
+    pub log_seq: LogIndex,
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -26,7 +28,7 @@ pub fn insert(conn: &mut DbConnection, row: &PartyRow) -> StorageResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> StorageResult<Option<PartyRow>> {
+pub fn find(conn: &mut DbConnection, id: &PartyId) -> StorageResult<Option<PartyRow>> {
     Ok(parties::table
         .find(id)
         .select(PartyRow::as_select())
@@ -72,7 +74,7 @@ pub fn list(
     conn: &mut DbConnection,
     reg_no: Option<&str>,
     country: Option<&str>,
-    after_seq: Option<i64>,
+    after_seq: Option<LogIndex>,
     limit: i64,
 ) -> StorageResult<Vec<PartyRow>> {
     let mut query = parties::table

@@ -8,6 +8,7 @@ use super::insert::insert_chunked;
 use super::schema::{events, inspections, parties, risk_assessments, waybills};
 use super::waybills::WaybillRow;
 use super::{DbConnection, StorageError, StorageResult};
+use crate::domain::ids::WaybillId;
 use crate::domain::inspection::InspectionOutcome;
 
 /// A waybill event, without its act: the engine needs only what and when.
@@ -38,7 +39,10 @@ pub fn events_after(
         .load(conn)?)
 }
 
-pub fn waybills_by_id(conn: &mut DbConnection, ids: &[String]) -> StorageResult<Vec<WaybillRow>> {
+pub fn waybills_by_id(
+    conn: &mut DbConnection,
+    ids: &[WaybillId],
+) -> StorageResult<Vec<WaybillRow>> {
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         rows.extend(

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{LogIndex, PartyId, WaybillId};
 use crate::domain::projection::WaybillState;
 
 use super::insert::insert_chunked;
@@ -13,18 +14,18 @@ use super::{DbConnection, StorageError, StorageResult};
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = waybills)]
 pub struct WaybillRow {
-    pub id: String,
+    pub id: WaybillId,
     pub number: String,
-    pub consignor_id: String,
-    pub carrier_id: String,
-    pub consignee_id: String,
+    pub consignor_id: PartyId,
+    pub carrier_id: PartyId,
+    pub consignee_id: PartyId,
     pub status: String,
     pub version: i64,
     pub head: String,
     pub issue_date: String,
     /// The whole projected state as JSON.
     pub state: String,
-    pub created_seq: i64,
+    pub created_seq: LogIndex,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -38,7 +39,7 @@ impl WaybillRow {
     }
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> StorageResult<Option<WaybillRow>> {
+pub fn find(conn: &mut DbConnection, id: &WaybillId) -> StorageResult<Option<WaybillRow>> {
     Ok(waybills::table
         .find(id)
         .select(WaybillRow::as_select())
@@ -59,7 +60,7 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[WaybillRow]) -> StorageResul
 }
 
 /// The waybills among `ids` that exist, in one query.
-pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StorageResult<Vec<WaybillRow>> {
+pub fn find_many(conn: &mut DbConnection, ids: &[WaybillId]) -> StorageResult<Vec<WaybillRow>> {
     Ok(waybills::table
         .filter(waybills::id.eq_any(ids))
         .select(WaybillRow::as_select())
@@ -71,7 +72,7 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StorageResult<Vec<W
 pub fn holding_numbers(
     conn: &mut DbConnection,
     numbers: &[String],
-) -> StorageResult<Vec<(String, String, String)>> {
+) -> StorageResult<Vec<(PartyId, String, WaybillId)>> {
     Ok(waybills::table
         .filter(waybills::number.eq_any(numbers))
         .select((waybills::consignor_id, waybills::number, waybills::id))
@@ -91,9 +92,9 @@ pub enum Scope {
     /// Every waybill (authorities).
     All,
     /// Waybills naming this party in any role.
-    Party(String),
+    Party(PartyId),
     /// Waybills naming this party in one role.
-    PartyAs(String, crate::domain::party::Role),
+    PartyAs(PartyId, crate::domain::party::Role),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,7 +106,7 @@ pub struct Filter {
     pub issued_from: Option<String>,
     pub issued_to: Option<String>,
     /// Only waybills created before this log position (the page cursor).
-    pub before_seq: Option<i64>,
+    pub before_seq: Option<LogIndex>,
 }
 
 /// Newest first.

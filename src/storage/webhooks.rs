@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::PartyId;
+
 use super::schema::{webhook_deliveries, webhooks};
 use super::{DbConnection, StorageResult};
 
@@ -10,7 +12,7 @@ use super::{DbConnection, StorageResult};
 #[diesel(table_name = webhooks)]
 pub struct WebhookRow {
     pub id: String,
-    pub party_id: String,
+    pub party_id: PartyId,
     pub url: String,
     /// JSON array of act types, or `["*"]`.
     pub event_types: String,
@@ -28,7 +30,7 @@ pub fn insert(conn: &mut DbConnection, row: &WebhookRow) -> StorageResult<()> {
 /// The party's webhook with this id; `None` also when it is another party's.
 pub fn find_own(
     conn: &mut DbConnection,
-    party_id: &str,
+    party_id: &PartyId,
     id: &str,
 ) -> StorageResult<Option<WebhookRow>> {
     Ok(webhooks::table
@@ -39,7 +41,7 @@ pub fn find_own(
         .optional()?)
 }
 
-pub fn of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<Vec<WebhookRow>> {
+pub fn of_party(conn: &mut DbConnection, party_id: &PartyId) -> StorageResult<Vec<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::party_id.eq(party_id))
         .order((webhooks::created_at.asc(), webhooks::id.asc()))
@@ -47,7 +49,7 @@ pub fn of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<Vec<We
         .load(conn)?)
 }
 
-pub fn count_of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<i64> {
+pub fn count_of_party(conn: &mut DbConnection, party_id: &PartyId) -> StorageResult<i64> {
     Ok(webhooks::table
         .filter(webhooks::party_id.eq(party_id))
         .count()
@@ -55,7 +57,10 @@ pub fn count_of_party(conn: &mut DbConnection, party_id: &str) -> StorageResult<
 }
 
 /// Every webhook of these parties, in one query (the sequencer's fan-out).
-pub fn of_parties(conn: &mut DbConnection, party_ids: &[&str]) -> StorageResult<Vec<WebhookRow>> {
+pub fn of_parties(
+    conn: &mut DbConnection,
+    party_ids: &[&PartyId],
+) -> StorageResult<Vec<WebhookRow>> {
     if party_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -67,7 +72,7 @@ pub fn of_parties(conn: &mut DbConnection, party_ids: &[&str]) -> StorageResult<
 
 /// Deletes the party's webhook and its delivery history; false when the
 /// party has no such webhook.
-pub fn delete_own(conn: &mut DbConnection, party_id: &str, id: &str) -> StorageResult<bool> {
+pub fn delete_own(conn: &mut DbConnection, party_id: &PartyId, id: &str) -> StorageResult<bool> {
     conn.transaction(|conn| {
         let deleted = diesel::delete(
             webhooks::table

@@ -48,15 +48,15 @@ impl EventView {
         let leaf = leaf_bytes_from_canonical(
             &row.act,
             &row.signature,
-            row.seq,
+            row.seq.get(),
             time::from_db(row.received_at),
         );
-        let seq = row.seq;
+        let seq = row.seq.get();
         let act = RawValue::from_string(row.act)
             .map_err(|source| EventViewError::ActNotJson { seq, source })?;
         Ok(Self {
-            seq: row.seq,
-            log_index: row.seq,
+            seq,
+            log_index: seq,
             leaf: base64::engine::general_purpose::STANDARD.encode(leaf),
             hash: row.hash,
             received_at: time::from_db(row.received_at),

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::config::WebhookSettings;
 use crate::crypto::ServiceKey;
+use crate::domain::ids::LogIndex;
 use crate::metrics::WebhookMetrics;
 use crate::storage::deliveries::{self, AttemptResult, Claimed};
 use crate::storage::events::{self, EventRow};
@@ -151,8 +152,8 @@ impl Worker {
                 time::to_db(until),
                 i64::try_from(limit).unwrap_or(1),
             )?;
-            let seqs: Vec<i64> = claimed.iter().map(|c| c.delivery.seq).collect();
-            let events: HashMap<i64, EventRow> = events::by_seqs(&mut conn, &seqs)?
+            let seqs: Vec<LogIndex> = claimed.iter().map(|c| c.delivery.seq).collect();
+            let events: HashMap<LogIndex, EventRow> = events::by_seqs(&mut conn, &seqs)?
                 .into_iter()
                 .map(|e| (e.seq, e))
                 .collect();
@@ -218,8 +219,8 @@ impl Worker {
             delivery_id: d.id.clone(),
             webhook_id: d.webhook_id.clone(),
             event_type: d.event_type.clone(),
-            waybill_id: d.waybill_id.clone(),
-            seq: d.seq,
+            waybill_id: d.waybill_id.to_string(),
+            seq: d.seq.get(),
             event: EventView::from_row(event).map_err(|e| e.to_string())?,
         };
         let body = serde_json::to_vec(&payload).map_err(|e| e.to_string())?;

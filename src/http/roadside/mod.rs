@@ -45,6 +45,7 @@ use uuid::Uuid;
 
 use crate::crypto::ServiceKey;
 use crate::domain::document::{PartyRef, WaybillDocument};
+use crate::domain::ids::{KeyId, LogIndex, WaybillId};
 use crate::ledger::merkle_log::{DbNodes, LogIdentity, event_leaf_hash};
 use crate::merkle;
 use crate::note::Checkpoint;
@@ -262,7 +263,7 @@ pub async fn waybill_qr(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let format = qr_format(&req, query.format.as_deref())?;
-    let id = path.into_inner().to_string();
+    let id = WaybillId::from(path.into_inner());
     let key = state.service_key.clone();
     let (token, waybill, log_index, checkpoint_size) = state
         .db(move |conn| {
@@ -274,7 +275,7 @@ pub async fn waybill_qr(
                 .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
             let checkpoint = tree::latest_checkpoint(conn)?
                 .ok_or_else(|| ApiError::internal("no checkpoint is stored"))?;
-            Ok((token, waybill, head.seq, checkpoint.size))
+            Ok((token, waybill, head.seq.get(), checkpoint.size))
         })
         .await?;
 
@@ -397,7 +398,7 @@ pub async fn verify_token(
                 None => None,
             };
             let row = match &found {
-                Some(t) => waybills::find(conn, &t.waybill_id)?,
+                Some(t) => waybills::find(conn, &WaybillId::from(t.waybill_id.as_str()))?,
                 None => None,
             };
             record(conn, row.as_ref().map(|r| r.id.as_str()), &client_text)?;
@@ -507,7 +508,7 @@ fn inspect(
     let stored: Vec<StoredEvent<'_>> = chain
         .iter()
         .map(|e| StoredEvent {
-            seq: e.seq,
+            seq: e.seq.get(),
             act: &e.act,
             signature: &e.signature,
             hash: &e.hash,
@@ -565,15 +566,15 @@ fn inspect(
 /// The key `key_id` as the chain check needs it: its public key, when it
 /// could sign, and its party's registration number and country.
 fn signer(conn: &mut DbConnection, key_id: &str) -> Result<Option<SignerKey>, ApiError> {
-    let Some(key) = keys::find(conn, key_id)? else {
+    let Some(key) = keys::find(conn, &KeyId::from(key_id))? else {
         return Ok(None);
     };
     let key = key.key;
     let party = parties::find(conn, &key.party_id)?.map(|p| (p.reg_no, p.country));
     Ok(Some(SignerKey {
         public_key: key.public_key,
-        registered_at: key.registered_seq,
-        revoked_at: key.revoked_seq,
+        registered_at: key.registered_seq.get(),
+        revoked_at: key.revoked_seq.map(LogIndex::get),
         party,
     }))
 }
@@ -603,7 +604,7 @@ fn check_inclusion(
             return Ok(());
         }
     };
-    let index = u64::try_from(head.seq).unwrap_or(u64::MAX);
+    let index = head.seq.leaf().unwrap_or(u64::MAX);
     checks.log_index = Some(index);
     checks.checkpoint_size = Some(checkpoint.size);
     if index >= checkpoint.size {
