@@ -445,7 +445,9 @@ impl Assembly {
                     continue;
                 }
                 let path = format!("lines[{i}].{}", column.path);
-                self.locator.cells.push((path.clone(), row.line, column.name));
+                self.locator
+                    .cells
+                    .push((path.clone(), row.line, column.name));
                 if let Some(value) = self.value(&row.cells[c], column, &path) {
                     line.insert(column.path.into(), value);
                 }
