@@ -286,7 +286,7 @@ pub fn server(ledger: &Ledger, listener: std::net::TcpListener) -> anyhow::Resul
             ))
             .wrap(actix_web::middleware::from_fn(crate::http::body::deadline))
             .wrap(prometheus.clone())
-            .wrap(TracingLogger::<crate::telemetry::RequestLog>::new())
+            .wrap(TracingLogger::<crate::http::request_log::RequestLog>::new())
             .app_data(state.clone())
             .configure(crate::http::configure)
     })

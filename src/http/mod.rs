@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod parties;
 pub mod problem;
 pub mod receipts;
+pub mod request_log;
 pub mod risk;
 pub mod roadside;
 pub mod state;

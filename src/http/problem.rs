@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn every_500_logs_its_cause() {
-        let captured = crate::telemetry::tests::Captured::default();
+        let captured = crate::http::request_log::tests::Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())

@@ -100,6 +100,19 @@ pub enum LogError {
     /// receipt can be given for event `seq`, so the batch must not commit.
     #[error("the Merkle tree gave no leaf hash for event {seq}")]
     MissingLeaf { seq: i64 },
+    /// An event's sequence number is below zero, so it has no position in
+    /// the log: the batch fails rather than give a receipt or a tree size
+    /// of zero for it.
+    #[error("event {seq} has a negative sequence number, not a log position")]
+    NegativeSeq { seq: i64 },
+}
+
+impl LogError {
+    /// The log position of event `seq`: its sequence number as an unsigned
+    /// index, or [`LogError::NegativeSeq`].
+    pub fn position(seq: i64) -> Result<u64, LogError> {
+        u64::try_from(seq).map_err(|_| LogError::NegativeSeq { seq })
+    }
 }
 
 /// Tree nodes read through a database connection, in one query per fetch.

@@ -468,7 +468,7 @@ impl Writer {
         let (leaves, checkpoint) = if appended.is_empty() {
             (Vec::new(), None)
         } else {
-            let tree_size = u64::try_from(first_seq).unwrap_or(0);
+            let tree_size = LogError::position(first_seq)?;
             let (leaves, checkpoint) =
                 merkle_log::integrate(conn, &self.identity, tree_size, &appended)?;
             (leaves, Some(Arc::new(checkpoint)))
@@ -547,7 +547,7 @@ fn receipts(
             .next()
             .ok_or(LogError::MissingLeaf { seq: seq.get() })?;
         answers.push(Ok(Committed {
-            log_index: seq.leaf().unwrap_or(0),
+            log_index: LogError::position(seq.get())?,
             leaf_hash,
             outcome,
             checkpoint,
@@ -638,6 +638,15 @@ mod tests {
         let failure = receipts(outcomes, vec![[1; 32]], checkpoint()).unwrap_err();
         assert!(
             matches!(failure, LogError::MissingLeaf { seq: 1 }),
+            "{failure}"
+        );
+    }
+
+    #[test]
+    fn a_negative_sequence_number_fails_the_batch() {
+        let failure = receipts(vec![appended(-1)], vec![[1; 32]], checkpoint()).unwrap_err();
+        assert!(
+            matches!(failure, LogError::NegativeSeq { seq: -1 }),
             "{failure}"
         );
     }

@@ -254,202 +254,264 @@ fn stand_in(kind: Kind) -> Value {
 
 /// Builds one document from its rows and checks it.
 fn assemble(number: String, mut rows: Vec<Row>) -> SourceDoc {
-    let mut locator = CsvLocator {
-        rows: rows.iter().map(|r| r.line).collect(),
-        cells: Vec::new(),
+    let mut assembly = Assembly {
+        locator: CsvLocator {
+            rows: rows.iter().map(|r| r.line).collect(),
+            cells: Vec::new(),
+        },
+        problems: Vec::new(),
+        stand_ins: Vec::new(),
+        first_line: rows[0].line,
     };
-    let mut problems = Vec::new();
-    let mut stand_ins: Vec<String> = Vec::new();
-    let first_line = rows[0].line;
+    assembly.read_cells(&mut rows);
+    assembly.check_repeated_document_columns(&number, &rows);
+    let mut doc = assembly.document_fields(&rows);
+    let references = assembly.references(&rows);
+    if !references.is_empty() {
+        doc.insert("references".into(), Value::Array(references));
+    }
+    let lines = assembly.goods_lines(&rows);
+    doc.insert("lines".into(), Value::Array(lines));
+    assembly.locate_totals();
+    assembly.check(number, Value::Object(doc))
+}
 
-    for row in &mut rows {
-        for (c, column) in COLUMNS.iter().enumerate() {
-            if column.level == Document && row.line != first_line {
-                continue;
-            }
-            let cell = &mut row.cells[c];
-            if cell.text.is_empty() {
-                if column.required {
-                    problems.push(Problem::at_cell(
+/// What building one document collects besides the document itself.
+struct Assembly {
+    /// Where each field of the document came from.
+    locator: CsvLocator,
+    problems: Vec<Problem>,
+    /// Field paths holding a [`stand_in`] for a cell that could not be read.
+    stand_ins: Vec<String>,
+    /// The file row of the document's first line, which holds its document
+    /// columns.
+    first_line: u64,
+}
+
+impl Assembly {
+    /// Reads every cell on its own: the line columns of every row and the
+    /// document columns of the first.
+    fn read_cells(&mut self, rows: &mut [Row]) {
+        for row in rows {
+            for (c, column) in COLUMNS.iter().enumerate() {
+                if column.level == Document && row.line != self.first_line {
+                    continue;
+                }
+                let cell = &mut row.cells[c];
+                if cell.text.is_empty() {
+                    if column.required {
+                        self.problems.push(Problem::at_cell(
+                            row.line,
+                            column.name,
+                            codes::REQUIRED,
+                            "a value is required",
+                        ));
+                    }
+                    continue;
+                }
+                match read_cell(column, &cell.text) {
+                    Ok(value) => cell.value = Some(value),
+                    Err(message) => self.problems.push(Problem::at_cell(
                         row.line,
                         column.name,
+                        codes::INVALID_VALUE,
+                        &message,
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Document columns are read on the first row and must be repeated or
+    /// left empty below it.
+    fn check_repeated_document_columns(&mut self, number: &str, rows: &[Row]) {
+        let first_line = self.first_line;
+        for (c, column) in COLUMNS.iter().enumerate() {
+            if column.level != Document {
+                continue;
+            }
+            let first = rows[0].cells[c].text.clone();
+            // A first-row value that is missing or unreadable is reported
+            // already; the rows below it are not the mistake.
+            let first_unusable =
+                rows[0].cells[c].value.is_none() && (column.required || !first.is_empty());
+            if first_unusable {
+                continue;
+            }
+            for row in &rows[1..] {
+                let text = &row.cells[c].text;
+                if !text.is_empty() && *text != first {
+                    self.problems.push(Problem::at_cell(
+                        row.line,
+                        column.name,
+                        "inconsistent_document_column",
+                        &format!(
+                            "{text:?} differs from {first:?} on row {first_line}, the first row of document {number}; \
+                             repeat the same value or leave the cell empty"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The value a cell gives the field at `path`: its own, a stand-in when
+    /// it is required or could not be read, nothing when it is optional and
+    /// empty.
+    fn value(&mut self, cell: &Cell, column: &Column, path: &str) -> Option<Value> {
+        match (&cell.value, cell.text.is_empty(), column.required) {
+            (Some(v), ..) => Some(v.clone()),
+            (None, true, false) => None,
+            (None, ..) => {
+                self.stand_ins.push(path.to_owned());
+                Some(stand_in(column.kind))
+            }
+        }
+    }
+
+    /// The document's own fields from the first row, except its references.
+    fn document_fields(&mut self, rows: &[Row]) -> Map<String, Value> {
+        let mut doc = Map::new();
+        for (c, column) in COLUMNS.iter().enumerate() {
+            if column.level != Document {
+                continue;
+            }
+            let Some(value) = self.value(&rows[0].cells[c], column, column.path) else {
+                continue;
+            };
+            if column.path.starts_with("references.") {
+                continue;
+            }
+            self.locator
+                .cells
+                .push((column.path.to_owned(), self.first_line, column.name));
+            set_path(&mut doc, column.path, value);
+        }
+        doc
+    }
+
+    /// The references given by a number (and optionally a date) on the
+    /// first row, in the order of [`REFERENCE_KINDS`].
+    fn references(&mut self, rows: &[Row]) -> Vec<Value> {
+        let first_line = self.first_line;
+        let mut references = Vec::new();
+        for kind in REFERENCE_KINDS {
+            let cell = |field: &str| {
+                let name = format!("{kind}_{field}");
+                let c = column_order(&name);
+                (COLUMNS[c].name, &rows[0].cells[c])
+            };
+            let (number_column, number_cell) = cell("number");
+            let (date_column, date_cell) = cell("date");
+            if number_cell.text.is_empty() {
+                if !date_cell.text.is_empty() {
+                    self.problems.push(Problem::at_cell(
+                        first_line,
+                        date_column,
                         codes::REQUIRED,
-                        "a value is required",
+                        &format!("a {kind} date needs the {kind} number in {number_column}"),
                     ));
                 }
                 continue;
             }
-            match read_cell(column, &cell.text) {
-                Ok(value) => cell.value = Some(value),
-                Err(message) => problems.push(Problem::at_cell(
-                    row.line,
-                    column.name,
-                    codes::INVALID_VALUE,
-                    &message,
-                )),
-            }
-        }
-    }
-
-    // Document columns are read on the first row and must be repeated
-    // or left empty below it.
-    for (c, column) in COLUMNS.iter().enumerate() {
-        if column.level != Document {
-            continue;
-        }
-        let first = rows[0].cells[c].text.clone();
-        // A first-row value that is missing or unreadable is reported
-        // already; the rows below it are not the mistake.
-        let first_unusable =
-            rows[0].cells[c].value.is_none() && (column.required || !first.is_empty());
-        if first_unusable {
-            continue;
-        }
-        for row in &rows[1..] {
-            let text = &row.cells[c].text;
-            if !text.is_empty() && *text != first {
-                problems.push(Problem::at_cell(
-                    row.line,
-                    column.name,
-                    "inconsistent_document_column",
-                    &format!(
-                        "{text:?} differs from {first:?} on row {first_line}, the first row of document {number}; \
-                         repeat the same value or leave the cell empty"
-                    ),
-                ));
-            }
-        }
-    }
-    let mut doc = Map::new();
-    let mut references = Vec::new();
-    for (c, column) in COLUMNS.iter().enumerate() {
-        if column.level != Document {
-            continue;
-        }
-        let cell = &rows[0].cells[c];
-        let value = match (&cell.value, cell.text.is_empty(), column.required) {
-            (Some(v), ..) => v.clone(),
-            (None, true, false) => continue,
-            (None, ..) => {
-                stand_ins.push(column.path.to_owned());
-                stand_in(column.kind)
-            }
-        };
-        if column.path.starts_with("references.") {
-            continue;
-        }
-        locator
-            .cells
-            .push((column.path.to_owned(), first_line, column.name));
-        set_path(&mut doc, column.path, value);
-    }
-    for kind in REFERENCE_KINDS {
-        let cell = |field: &str| {
-            let name = format!("{kind}_{field}");
-            let c = column_order(&name);
-            (COLUMNS[c].name, &rows[0].cells[c])
-        };
-        let (number_column, number_cell) = cell("number");
-        let (date_column, date_cell) = cell("date");
-        if number_cell.text.is_empty() {
-            if !date_cell.text.is_empty() {
-                problems.push(Problem::at_cell(
-                    first_line,
-                    date_column,
-                    codes::REQUIRED,
-                    &format!("a {kind} date needs the {kind} number in {number_column}"),
-                ));
-            }
-            continue;
-        }
-        let path = format!("references[{}]", references.len());
-        let mut reference = json!({"kind": kind, "number": number_cell.text});
-        locator
-            .cells
-            .push((format!("{path}.number"), first_line, number_column));
-        match &date_cell.value {
-            Some(date) => {
-                reference["date"] = date.clone();
-                locator
-                    .cells
-                    .push((format!("{path}.date"), first_line, date_column));
-            }
-            None if !date_cell.text.is_empty() => stand_ins.push(format!("{path}.date")),
-            None => {}
-        }
-        references.push(reference);
-    }
-    if !references.is_empty() {
-        doc.insert("references".into(), Value::Array(references));
-    }
-
-    let mut lines = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let mut line = Map::new();
-        for (c, column) in COLUMNS.iter().enumerate() {
-            if column.level != Line {
-                continue;
-            }
-            let path = format!("lines[{i}].{}", column.path);
-            locator.cells.push((path.clone(), row.line, column.name));
-            let cell = &row.cells[c];
-            let value = match (&cell.value, cell.text.is_empty(), column.required) {
-                (Some(v), ..) => v.clone(),
-                (None, true, false) => continue,
-                (None, ..) => {
-                    stand_ins.push(path);
-                    stand_in(column.kind)
+            let path = format!("references[{}]", references.len());
+            let mut reference = json!({"kind": kind, "number": number_cell.text});
+            self.locator
+                .cells
+                .push((format!("{path}.number"), first_line, number_column));
+            match &date_cell.value {
+                Some(date) => {
+                    reference["date"] = date.clone();
+                    self.locator
+                        .cells
+                        .push((format!("{path}.date"), first_line, date_column));
                 }
-            };
-            line.insert(column.path.into(), value);
+                None if !date_cell.text.is_empty() => self.stand_ins.push(format!("{path}.date")),
+                None => {}
+            }
+            references.push(reference);
         }
-        line.entry("line_no").or_insert_with(|| json!(i + 1));
-        lines.push(Value::Object(line));
+        references
     }
-    doc.insert("lines".into(), Value::Array(lines));
-    for total in [
-        "net_amount",
-        "vat_amount",
-        "gross_amount",
-        "gross_weight_kg",
-    ] {
-        let path = format!("totals.{total}");
-        if !locator.cells.iter().any(|(p, ..)| *p == path) {
-            locator.cells.push((
-                path,
-                first_line,
-                COLUMNS[column_order(&format!("total_{total}"))].name,
-            ));
+
+    /// One goods line per row, numbered in row order when the row gives no
+    /// line number.
+    fn goods_lines(&mut self, rows: &[Row]) -> Vec<Value> {
+        let mut lines = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let mut line = Map::new();
+            for (c, column) in COLUMNS.iter().enumerate() {
+                if column.level != Line {
+                    continue;
+                }
+                let path = format!("lines[{i}].{}", column.path);
+                self.locator
+                    .cells
+                    .push((path.clone(), row.line, column.name));
+                if let Some(value) = self.value(&row.cells[c], column, &path) {
+                    line.insert(column.path.into(), value);
+                }
+            }
+            line.entry("line_no").or_insert_with(|| json!(i + 1));
+            lines.push(Value::Object(line));
+        }
+        lines
+    }
+
+    /// Every total gets a cell to report at, its column on the first row,
+    /// also when it was left empty and is computed (see [`Assembly::check`]).
+    fn locate_totals(&mut self) {
+        for total in [
+            "net_amount",
+            "vat_amount",
+            "gross_amount",
+            "gross_weight_kg",
+        ] {
+            let path = format!("totals.{total}");
+            if !self.locator.cells.iter().any(|(p, ..)| *p == path) {
+                self.locator.cells.push((
+                    path,
+                    self.first_line,
+                    COLUMNS[column_order(&format!("total_{total}"))].name,
+                ));
+            }
         }
     }
 
-    let mut body = Value::Object(doc);
-    // Amounts and totals left empty are computed with the domain's rules;
-    // given ones are kept, so a wrong one is reported.
-    complete_document(&mut body);
-    let locator = Locator::Csv(locator);
-    match parse_document(body.clone()) {
-        Err(error) => {
-            if !stand_ins.contains(&error.path) {
-                problems.push(locator.locate(&error));
+    /// Completes the document and checks it with the domain's rules, each
+    /// problem at its cell; problems about stand-ins (and, while there are
+    /// any, rules across fields) are left out.
+    fn check(mut self, number: String, mut body: Value) -> SourceDoc {
+        // Amounts and totals left empty are computed with the domain's
+        // rules; given ones are kept, so a wrong one is reported.
+        complete_document(&mut body);
+        let locator = Locator::Csv(self.locator);
+        let stand_ins = self.stand_ins;
+        match parse_document(body.clone()) {
+            Err(error) => {
+                if !stand_ins.contains(&error.path) {
+                    self.problems.push(locator.locate(&error));
+                }
+            }
+            Ok(document) => {
+                let errors = validate_document(&document);
+                let relevant = |e: &&FieldError| {
+                    !stand_ins.contains(&e.path)
+                        && (stand_ins.is_empty() || !CROSS_FIELD.contains(&e.code.as_str()))
+                };
+                self.problems
+                    .extend(errors.iter().filter(relevant).map(|e| locator.locate(e)));
             }
         }
-        Ok(document) => {
-            let errors = validate_document(&document);
-            let relevant = |e: &&FieldError| {
-                !stand_ins.contains(&e.path)
-                    && (stand_ins.is_empty() || !CROSS_FIELD.contains(&e.code.as_str()))
-            };
-            problems.extend(errors.iter().filter(relevant).map(|e| locator.locate(e)));
+        let mut problems = self.problems;
+        problems.sort_by_key(|p| p.order);
+        problems.dedup();
+        SourceDoc {
+            number,
+            body,
+            locator,
+            problems,
         }
-    }
-    problems.sort_by_key(|p| p.order);
-    problems.dedup();
-    SourceDoc {
-        number,
-        body,
-        locator,
-        problems,
     }
 }
 

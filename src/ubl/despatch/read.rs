@@ -62,10 +62,23 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>)
     }
 }
 
+/// Our document from the whole DespatchAdvice, section by section in the
+/// order its problems are reported.
 fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
     let mut doc = Map::new();
+    read_identity(im, root, &mut doc);
+    put(&mut doc, "references", Some(references(im, root)));
+    read_parties(im, root, &mut doc);
+    read_places(im, root, &mut doc);
+    put(&mut doc, "transport", Some(transport(im, root)));
+    read_goods(im, root, &mut doc);
+    Value::Object(doc)
+}
+
+/// The number, issue date, transaction type and notes.
+fn read_identity(im: &mut Importer, root: Node<'_, '_>, doc: &mut Map<String, Value>) {
     let number = im.required_text("number", root, &["cbc:ID"]).map(str::trim);
-    put(&mut doc, "number", number);
+    put(doc, "number", number);
     // The shipment and consignment ids we write repeat the number.
     for id in ["cac:Shipment/cbc:ID", "cac:Shipment/cac:Consignment/cbc:ID"] {
         if let Some(node) = find(root, id)
@@ -77,6 +90,13 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
     if let Some(date) = im.required_text("issue_date", root, &["cbc:IssueDate"]) {
         doc.insert("issue_date".into(), json!(date.trim()));
     }
+    transaction_type(im, root, doc);
+    put(doc, "notes", im.joined(root, "cbc:Note", "\n"));
+}
+
+/// The transaction type from `cbc:DespatchAdviceTypeCode`, which must be
+/// one of ours.
+fn transaction_type(im: &mut Importer, root: Node<'_, '_>, doc: &mut Map<String, Value>) {
     match find(root, "cbc:DespatchAdviceTypeCode") {
         Some(code) => {
             im.consumed.mark(code);
@@ -97,13 +117,13 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
         }
         None => im.missing("transaction_type", root, "cbc:DespatchAdviceTypeCode"),
     }
-    put(&mut doc, "notes", im.joined(root, "cbc:Note", "\n"));
+}
 
-    put(&mut doc, "references", Some(references(im, root)));
-
+/// The consignor, consignee and carrier.
+fn read_parties(im: &mut Importer, root: Node<'_, '_>, doc: &mut Map<String, Value>) {
     let consignor = find(root, "cac:DespatchSupplierParty/cac:Party");
     put(
-        &mut doc,
+        doc,
         "consignor",
         read_party(
             im,
@@ -115,7 +135,7 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
     );
     let consignee = find(root, "cac:DeliveryCustomerParty/cac:Party");
     put(
-        &mut doc,
+        doc,
         "consignee",
         read_party(
             im,
@@ -133,7 +153,7 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
     .iter()
     .find_map(|p| find(root, p));
     put(
-        &mut doc,
+        doc,
         "carrier",
         read_party(
             im,
@@ -143,12 +163,15 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
             "cac:Shipment/cac:Consignment/cac:CarrierParty",
         ),
     );
+}
 
+/// The loading place (the despatch) and the unloading place (the delivery).
+fn read_places(im: &mut Importer, root: Node<'_, '_>, doc: &mut Map<String, Value>) {
     let shipment = find(root, "cac:Shipment");
     let delivery = shipment.and_then(|s| find(s, "cac:Delivery"));
     let despatch = delivery.and_then(|d| find(d, "cac:Despatch"));
     put(
-        &mut doc,
+        doc,
         "loading",
         place(
             im,
@@ -165,7 +188,7 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
         ),
     );
     put(
-        &mut doc,
+        doc,
         "unloading",
         place(
             im,
@@ -190,8 +213,10 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
             ],
         ),
     );
-    put(&mut doc, "transport", Some(transport(im, root)));
+}
 
+/// The goods lines, their totals and the currency their prices are in.
+fn read_goods(im: &mut Importer, root: Node<'_, '_>, doc: &mut Map<String, Value>) {
     let mut currency: Option<String> = None;
     let lines: Vec<Value> = children(root, "cac:DespatchLine")
         .enumerate()
@@ -213,8 +238,7 @@ fn read_document(im: &mut Importer, root: Node<'_, '_>) -> Value {
         ),
     }
     doc.insert("lines".into(), Value::Array(lines));
-    put(&mut doc, "totals", totals);
-    Value::Object(doc)
+    put(doc, "totals", totals);
 }
 
 fn references(im: &mut Importer, root: Node<'_, '_>) -> Value {
@@ -502,60 +526,115 @@ fn item_property<'a, 'i>(item: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>>
     })
 }
 
+/// Where a goods line's fields go in our document: `lines[i].field`.
+#[derive(Clone, Copy)]
+struct LinePath(usize);
+
+impl LinePath {
+    fn of(self, field: &str) -> String {
+        format!("lines[{}].{field}", self.0)
+    }
+}
+
+/// One goods line, field by field in the order its problems are reported.
 fn read_line(
     im: &mut Importer,
     i: usize,
     line: Node<'_, '_>,
     currency: &mut Option<String>,
 ) -> Value {
-    let path = |field: &str| format!("lines[{i}].{field}");
+    let path = LinePath(i);
     let mut out = Map::new();
-    if let Some(id) = im.required_text(&path("line_no"), line, &["cbc:ID"]) {
+    read_line_no(im, path, line, &mut out);
+    read_quantity(im, path, line, &mut out);
+    mark_ordered_line(im, line, &out);
+    let Some(item) = find(line, "cac:Item") else {
+        im.missing(&path.of("description"), line, "cac:Item/cbc:Description");
+        return Value::Object(out);
+    };
+    read_description(im, path, item, &mut out);
+    read_tax_categories(im, path, item, &mut out);
+    read_prices(im, path, item, &mut out, currency);
+    read_packages(im, path, item, &mut out);
+    read_line_weights(im, path, line, &mut out);
+    Value::Object(out)
+}
+
+/// The line number, a positive whole number.
+fn read_line_no(
+    im: &mut Importer,
+    path: LinePath,
+    line: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+) {
+    if let Some(id) = im.required_text(&path.of("line_no"), line, &["cbc:ID"]) {
         match id.trim().parse::<u32>() {
             Ok(n) => {
                 out.insert("line_no".into(), json!(n));
             }
             Err(_) => im.invalid(
-                &path("line_no"),
+                &path.of("line_no"),
                 line,
                 format!("line ID `{}` is not a positive whole number", id.trim()),
             ),
         }
     }
+}
+
+/// The delivered quantity and its unit.
+fn read_quantity(
+    im: &mut Importer,
+    path: LinePath,
+    line: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+) {
     match find(line, "cbc:DeliveredQuantity") {
         Some(q) => {
             put(
-                &mut out,
+                out,
                 "quantity",
-                im.decimal(&path("quantity"), line, "cbc:DeliveredQuantity")
+                im.decimal(&path.of("quantity"), line, "cbc:DeliveredQuantity")
                     .map(|d| d.to_string()),
             );
             match q.attribute("unitCode") {
                 Some(unit) => {
                     out.insert("unit".into(), json!(unit.trim()));
                 }
-                None => im.missing(&path("unit"), q, "@unitCode"),
+                None => im.missing(&path.of("unit"), q, "@unitCode"),
             }
         }
         None => {
-            im.missing(&path("quantity"), line, "cbc:DeliveredQuantity");
-            im.missing(&path("unit"), line, "cbc:DeliveredQuantity/@unitCode");
+            im.missing(&path.of("quantity"), line, "cbc:DeliveredQuantity");
+            im.missing(&path.of("unit"), line, "cbc:DeliveredQuantity/@unitCode");
         }
     }
+}
+
+/// An order line reference repeating the line number (as our export
+/// writes it) is read with the line.
+fn mark_ordered_line(im: &mut Importer, line: Node<'_, '_>, out: &Map<String, Value>) {
     if let Some(ordered) = find(line, "cac:OrderLineReference/cbc:LineID")
         && ordered.text().map(str::trim) == out.get("line_no").map(|n| n.to_string()).as_deref()
     {
         im.consumed.mark(ordered);
     }
+}
 
-    let Some(item) = find(line, "cac:Item") else {
-        im.missing(&path("description"), line, "cac:Item/cbc:Description");
-        return Value::Object(out);
-    };
+/// The item's description, CN code and dangerous-goods UN number.
+fn read_description(
+    im: &mut Importer,
+    path: LinePath,
+    item: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+) {
     put(
-        &mut out,
+        out,
         "description",
-        im.required_text(&path("description"), item, &["cbc:Description", "cbc:Name"]),
+        im.required_text(
+            &path.of("description"),
+            item,
+            &["cbc:Description", "cbc:Name"],
+        ),
     );
     for class in find_all(
         item,
@@ -564,7 +643,7 @@ fn read_line(
         if class.attribute("listID").map(str::trim) == Some(CN_LIST) && !out.contains_key("cn_code")
         {
             im.consumed.mark(class);
-            put(&mut out, "cn_code", class.text().map(str::trim));
+            put(out, "cn_code", class.text().map(str::trim));
         }
     }
     if let Some(un) = im.first_text(item, &["cac:HazardousItem/cbc:UNDGCode"]) {
@@ -573,6 +652,16 @@ fn read_line(
             im.consumed.mark(flag);
         }
     }
+}
+
+/// The VAT rate (required) and the excise category from the item's tax
+/// categories.
+fn read_tax_categories(
+    im: &mut Importer,
+    path: LinePath,
+    item: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+) {
     for category in children(item, "cac:ClassifiedTaxCategory") {
         let scheme = find(category, "cac:TaxScheme/cbc:ID");
         match scheme.and_then(|s| s.text()).map(str::trim) {
@@ -581,9 +670,9 @@ fn read_line(
                     im.consumed.mark(s);
                 }
                 put(
-                    &mut out,
+                    out,
                     "vat_rate",
-                    im.decimal(&path("vat_rate"), category, "cbc:Percent")
+                    im.decimal(&path.of("vat_rate"), category, "cbc:Percent")
                         .map(|d| d.to_string()),
                 );
             }
@@ -598,7 +687,7 @@ fn read_line(
                         out.insert("excise_category".into(), json!(text));
                     } else {
                         im.invalid(
-                            &path("excise_category"),
+                            &path.of("excise_category"),
                             id,
                             format!("`{text}` is not alcohol, tobacco or energy"),
                         );
@@ -610,23 +699,30 @@ fn read_line(
     }
     if !out.contains_key("vat_rate") {
         im.missing(
-            &path("vat_rate"),
+            &path.of("vat_rate"),
             item,
             "cac:ClassifiedTaxCategory[cac:TaxScheme/cbc:ID='VAT']/cbc:Percent",
         );
     }
+}
+
+/// The unit price and line amount from our item properties; the first
+/// price's qualifier is the document's currency.
+fn read_prices(
+    im: &mut Importer,
+    path: LinePath,
+    item: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+    currency: &mut Option<String>,
+) {
     for (field, name) in [("unit_price", UNIT_PRICE), ("amount", LINE_AMOUNT)] {
         match item_property(item, name) {
             Some(p) => {
-                for n in ["cbc:Name", "cbc:NameCode"] {
-                    if let Some(x) = find(p, n) {
-                        im.consumed.mark(x);
-                    }
-                }
+                mark_property_name(im, p);
                 put(
-                    &mut out,
+                    out,
                     field,
-                    im.decimal(&path(field), p, "cbc:Value")
+                    im.decimal(&path.of(field), p, "cbc:Value")
                         .map(|d| d.to_string()),
                 );
                 if let Some(q) = im.first_text(p, &["cbc:ValueQualifier"]) {
@@ -634,55 +730,81 @@ fn read_line(
                 }
             }
             None => im.missing(
-                &path(field),
+                &path.of(field),
                 item,
                 &format!("cac:AdditionalItemProperty[cbc:Name='{name}']/cbc:Value"),
             ),
         }
     }
+}
+
+/// The package count from our item property, a whole number.
+fn read_packages(
+    im: &mut Importer,
+    path: LinePath,
+    item: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+) {
     if let Some(p) = item_property(item, PACKAGE_COUNT) {
-        for n in ["cbc:Name", "cbc:NameCode"] {
-            if let Some(x) = find(p, n) {
-                im.consumed.mark(x);
-            }
-        }
+        mark_property_name(im, p);
         if let Some(v) = find(p, "cbc:Value") {
             im.consumed.mark(v);
             match v.text().unwrap_or("").trim().parse::<u32>() {
                 Ok(n) => {
                     out.insert("packages".into(), json!(n));
                 }
-                Err(_) => im.invalid(&path("packages"), v, "not a whole number of packages"),
+                Err(_) => im.invalid(&path.of("packages"), v, "not a whole number of packages"),
             }
         }
     }
+}
 
+/// The line's gross (required) and net weights, in kilograms.
+fn read_line_weights(
+    im: &mut Importer,
+    path: LinePath,
+    line: Node<'_, '_>,
+    out: &mut Map<String, Value>,
+) {
     if let Some(shipment) = find(line, "cac:Shipment") {
         im.consumed.text(shipment, "cbc:ID");
         put(
-            &mut out,
+            out,
             "gross_weight_kg",
             kilograms(
                 im,
-                &path("gross_weight_kg"),
+                &path.of("gross_weight_kg"),
                 shipment,
                 "cbc:GrossWeightMeasure",
             ),
         );
         put(
-            &mut out,
+            out,
             "net_weight_kg",
-            kilograms(im, &path("net_weight_kg"), shipment, "cbc:NetWeightMeasure"),
+            kilograms(
+                im,
+                &path.of("net_weight_kg"),
+                shipment,
+                "cbc:NetWeightMeasure",
+            ),
         );
     }
     if !out.contains_key("gross_weight_kg") {
         im.missing(
-            &path("gross_weight_kg"),
+            &path.of("gross_weight_kg"),
             line,
             "cac:Shipment/cbc:GrossWeightMeasure",
         );
     }
-    Value::Object(out)
+}
+
+/// The name of one of our item properties is read with it.
+fn mark_property_name(im: &mut Importer, property: Node<'_, '_>) {
+    for n in ["cbc:Name", "cbc:NameCode"] {
+        if let Some(x) = find(property, n) {
+            im.consumed.mark(x);
+        }
+    }
 }
 
 /// A weight measure, which must be in kilograms (`unitCode="KGM"`).
