@@ -237,6 +237,20 @@ fn control_character(path: &str, c: char) -> FieldError {
     )
 }
 
+/// The `cn` filter of the inspectors' search and risk list: the leading 1
+/// to 8 digits of a CN code, or a 400 `invalid_cn`.
+pub(crate) fn check_cn_prefix(cn: Option<&str>) -> Result<(), ApiError> {
+    match cn {
+        Some(cn) if cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(ApiError::bad_request(
+                ProblemCode::InvalidCn,
+                "cn is 1 to 8 digits of a CN code",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use super::access::{require_authority, waybill_not_found};
 use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
 use super::cursor::{decode_cursor, encode_cursor};
-use super::input::{Json, Query};
+use super::input::{Json, Query, check_cn_prefix};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::views::waybill::WaybillSummary;
@@ -61,14 +61,7 @@ impl ShipmentQuery {
     /// The search this query asks for, normalised, or the 400 of its
     /// first invalid filter (`cn`, then `plate`, then `cursor`).
     fn filter(self) -> Result<ShipmentFilter, ApiError> {
-        if let Some(cn) = &self.cn
-            && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(ApiError::bad_request(
-                ProblemCode::InvalidCn,
-                "cn is 1 to 8 digits of a CN code",
-            ));
-        }
+        check_cn_prefix(self.cn.as_deref())?;
         let plate = self.plate.as_deref().map(normalize_plate);
         if plate.as_deref() == Some("") {
             return Err(ApiError::bad_request(

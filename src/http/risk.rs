@@ -7,7 +7,6 @@
 //! ([`crate::risk::list`]) for the list, audits it and renders it.
 
 use crate::domain::ids::WaybillId;
-use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,7 +22,7 @@ use crate::storage::risk::{self as store, AssessmentRow};
 use super::access::require_authority;
 use super::audited_read::{AuditedQuery, record_access};
 use super::auth::Caller;
-use super::input::Query;
+use super::input::{Query, check_cn_prefix};
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
 use crate::views::waybill::WaybillSummary;
@@ -113,14 +112,7 @@ pub async fn risk_list(
     require_authority(&caller)?;
     let query = query.into_inner();
     let limit = super::page_limit(query.limit, 50, 200)? as usize;
-    if let Some(cn) = &query.cn
-        && (cn.is_empty() || cn.len() > 8 || !cn.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidCn,
-            "cn is 1 to 8 digits of a CN code",
-        ));
-    }
+    check_cn_prefix(query.cn.as_deref())?;
     let filter = RiskFilter {
         cn: query.cn,
         excise: query.excise,
