@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod party;
 pub mod plate;
 pub mod projection;
+pub mod selection;
 pub mod strict_json;
 pub mod validation;
 pub mod wire_formats;

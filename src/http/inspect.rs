@@ -14,6 +14,7 @@ use crate::domain::field_error::FieldError;
 use crate::domain::inspection::{InspectionOutcome, IrregularityCategory};
 use crate::domain::lifecycle::Status;
 use crate::domain::plate::{normalize_city, normalize_plate};
+use crate::domain::selection::{Selection, StopSelection};
 use crate::domain::validation::check_free_text;
 use crate::storage::inspections::{self, InspectionRow};
 use crate::storage::search::{self, ShipmentFilter};
@@ -186,22 +187,6 @@ pub async fn shipments(
     Ok(HttpResponse::Ok().json(ShipmentPage { items, next_cursor }))
 }
 
-// Published as `InspectionSelection`: under its Rust name it collided with
-// the risk list's `Selection` (ranking or random only), and the document
-// then hid `other`.
-/// How the truck came to be stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = InspectionSelection)]
-pub enum Selection {
-    /// Chosen from the risk ranking.
-    Ranking,
-    /// Drawn at random (the share that keeps precision estimates unbiased).
-    Random,
-    /// Anything else (a tip-off, a routine check point).
-    Other,
-}
-
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionRequest {
@@ -215,7 +200,7 @@ pub struct InspectionRequest {
     pub amount_at_stake: Option<String>,
     /// ISO 4217; required with an amount.
     pub currency: Option<String>,
-    pub selection: Selection,
+    pub selection: StopSelection,
     /// The probability with which this stop was selected, in (0, 1]; required
     /// for `ranking` and `random` stops.
     #[schema(value_type = Option<String>, example = "0.05")]
@@ -241,7 +226,7 @@ pub struct InspectionView {
     pub amount_at_stake: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    pub selection: Selection,
+    pub selection: StopSelection,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selection_probability: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,8 +234,6 @@ pub struct InspectionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assessment_id: Option<String>,
 }
-
-crate::text_enum!(Selection);
 
 fn parse_stored<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
     text_enum::parse(value).map_err(|e| ApiError::internal_from(e, "stored enum value unreadable"))
@@ -315,7 +298,7 @@ fn validate_inspection(
             )),
         }
     }
-    match (&req.selection, &req.selection_probability) {
+    match (req.selection.get(), &req.selection_probability) {
         (Selection::Ranking | Selection::Random, None) => errors.push(FieldError::new(
             "selection_probability",
             "required",

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::lifecycle::Status;
+use crate::domain::selection::ListSelection;
 use crate::risk::list::{self, RiskFilter};
 use crate::risk::score::{Band, Reason};
-use crate::risk::selection::Selection;
 use crate::storage::DbConnection;
 use crate::storage::risk::{self as store, AssessmentRow};
 
@@ -82,7 +82,7 @@ pub struct RiskItem {
     pub band: Band,
     pub model_version: String,
     /// `ranking` (from the top) or `random` (the control share).
-    pub selection: Selection,
+    pub selection: ListSelection,
     /// The probability that this shipment was on the list, a decimal string.
     pub selection_probability: String,
     /// Every factor that applies, strongest first.

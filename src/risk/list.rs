@@ -17,6 +17,7 @@ use super::rng::SplitMix64;
 use super::score::{Assessment, Band};
 use super::selection::{Selected, select};
 use super::shipment::Shipment;
+use crate::domain::selection::Selection;
 
 /// Which shipments a risk list ranks, and how many it offers. Serialized
 /// as the `filters` of the list's audit record.
@@ -77,7 +78,7 @@ pub fn draw(
     let selected = select(ranked, filter.limit, model.random_share, &mut rng);
     let rows: Vec<AssessmentRow> = selected
         .iter()
-        .map(|s| assessment_row(&s.assessment, s.selection.as_str(), s.probability, party_id))
+        .map(|s| assessment_row(&s.assessment, s.selection.get(), s.probability, party_id))
         .collect();
     store::insert_assessments(conn, &rows)?;
     Ok(RiskDraw {
@@ -117,7 +118,7 @@ pub fn brief_for(
     let rows: Vec<AssessmentRow> = assessments
         .iter()
         .flatten()
-        .map(|a| assessment_row(a, "search", 1.0, party_id))
+        .map(|a| assessment_row(a, Selection::Search, 1.0, party_id))
         .collect();
     store::insert_assessments(conn, &rows)?;
     let mut rows = rows.into_iter();
@@ -137,7 +138,12 @@ pub fn brief_for(
         .collect())
 }
 
-fn assessment_row(a: &Assessment, selection: &str, probability: f64, party: &str) -> AssessmentRow {
+fn assessment_row(
+    a: &Assessment,
+    selection: Selection,
+    probability: f64,
+    party: &str,
+) -> AssessmentRow {
     AssessmentRow {
         id: uuid::Uuid::now_v7().to_string(),
         waybill_id: a.waybill_id.to_string(),
@@ -146,7 +152,7 @@ fn assessment_row(a: &Assessment, selection: &str, probability: f64, party: &str
         band: a.band.as_str().to_owned(),
         inputs: serde_json::to_string(&a.inputs).unwrap_or_default(),
         reasons: serde_json::to_string(&a.reasons).unwrap_or_default(),
-        selection: selection.to_owned(),
+        selection: selection.as_str().to_owned(),
         selection_probability: probability_text(probability),
         party_id: party.to_owned(),
         assessed_at: time::to_db(a.assessed_at),

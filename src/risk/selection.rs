@@ -4,25 +4,14 @@
 //! precision possible, so each item carries the probability with which it
 //! was selected (for inverse-probability weighting of outcomes).
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::rng::SplitMix64;
 use super::score::Assessment;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Selection {
-    Ranking,
-    Random,
-}
-
-crate::text_enum!(Selection);
+use crate::domain::selection::ListSelection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
     pub assessment: Assessment,
-    pub selection: Selection,
+    pub selection: ListSelection,
     /// The probability that this shipment was on the list.
     pub probability: f64,
 }
@@ -43,7 +32,7 @@ pub fn select(
             .into_iter()
             .map(|assessment| Selected {
                 assessment,
-                selection: Selection::Ranking,
+                selection: ListSelection::RANKING,
                 probability: 1.0,
             })
             .collect();
@@ -69,13 +58,13 @@ pub fn select(
         .into_iter()
         .map(|assessment| Selected {
             assessment,
-            selection: Selection::Ranking,
+            selection: ListSelection::RANKING,
             probability: 1.0,
         })
         .collect();
     out.extend(rest.into_iter().map(|assessment| Selected {
         assessment,
-        selection: Selection::Random,
+        selection: ListSelection::RANDOM,
         probability: p_random,
     }));
     out
@@ -105,7 +94,7 @@ mod tests {
     fn small_lists_are_all_ranking() {
         let out = select(ranked(5), 10, 0.1, &mut SplitMix64::new(1));
         assert_eq!(out.len(), 5);
-        assert!(out.iter().all(|s| s.selection == Selection::Ranking));
+        assert!(out.iter().all(|s| s.selection == ListSelection::RANKING));
     }
 
     #[test]
@@ -117,13 +106,13 @@ mod tests {
             assert_eq!(out.len(), 50);
             let top = out
                 .iter()
-                .filter(|s| s.selection == Selection::Ranking)
+                .filter(|s| s.selection == ListSelection::RANKING)
                 .count();
             for (i, s) in out.iter().enumerate().take(top) {
                 assert_eq!(s.assessment.waybill_id.as_u128(), i as u128);
             }
             for s in out.iter().skip(top) {
-                assert_eq!(s.selection, Selection::Random);
+                assert_eq!(s.selection, ListSelection::RANDOM);
                 assert!(s.assessment.waybill_id.as_u128() >= top as u128);
                 assert!((s.probability - 3.5 / (1000.0 - top as f64)).abs() < 1e-12);
             }
