@@ -37,7 +37,7 @@ struct RiskAudit<'a> {
 
 #[derive(Debug, Serialize)]
 struct AssessmentShown<'a> {
-    waybill_id: &'a str,
+    waybill_id: &'a WaybillId,
     assessment_id: &'a str,
     score: i32,
     model_version: &'a str,
@@ -187,10 +187,7 @@ fn summaries(
     conn: &mut DbConnection,
     rows: &[&AssessmentRow],
 ) -> Result<Vec<WaybillSummary>, ApiError> {
-    let ids: Vec<WaybillId> = rows
-        .iter()
-        .map(|r| WaybillId::from(r.waybill_id.as_str()))
-        .collect();
+    let ids: Vec<WaybillId> = rows.iter().map(|r| r.waybill_id.clone()).collect();
     let mut by_id: std::collections::HashMap<WaybillId, WaybillSummary> =
         store::waybills_by_id(conn, &ids)?
             .iter()
