@@ -3,7 +3,7 @@
 //! access audit trail with its filters and the waybills it returned, and
 //! nothing about the waybills changes or is shown to their parties.
 
-use crate::domain::ids::WaybillId;
+use crate::domain::ids::{AssessmentId, WaybillId};
 use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, post, web};
 use rust_decimal::Decimal;
@@ -271,7 +271,7 @@ impl InspectionView {
             currency: row.currency,
             selection_probability: row.selection_probability,
             note: row.note,
-            assessment_id: row.assessment_id,
+            assessment_id: row.assessment_id.map(AssessmentId::into_string),
         })
     }
 }
@@ -391,7 +391,7 @@ pub async fn record_inspection(
         selection: req.selection.as_str().to_owned(),
         selection_probability: req.selection_probability,
         note: req.note,
-        assessment_id: req.assessment_id,
+        assessment_id: req.assessment_id.map(AssessmentId::from),
     };
     let stored = state
         .db(move |conn| {

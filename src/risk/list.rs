@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::ids::{PartyId, WaybillId};
+use crate::domain::ids::{AssessmentId, PartyId, WaybillId};
 use crate::domain::lifecycle::Status;
 use crate::storage::risk::{self as store, AssessmentRow};
 use crate::storage::{DbConnection, StorageError, time};
@@ -128,7 +128,7 @@ pub fn brief_for(
             let a = a?;
             let row = rows.next()?;
             Some(RiskBrief {
-                assessment_id: row.id,
+                assessment_id: row.id.into_string(),
                 score: a.score,
                 band: a.band,
                 model_version: a.model_version,
@@ -145,7 +145,7 @@ fn assessment_row(
     party: &PartyId,
 ) -> AssessmentRow {
     AssessmentRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: AssessmentId::new(),
         waybill_id: WaybillId::from(a.waybill_id),
         model_version: a.model_version.clone(),
         score: i32::from(a.score),

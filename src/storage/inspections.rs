@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::domain::ids::{KeyId, PartyId, WaybillId};
+use crate::domain::ids::{AssessmentId, KeyId, PartyId, WaybillId};
 
 use super::schema::inspections;
 use super::{DbConnection, StorageResult};
@@ -27,7 +27,7 @@ pub struct InspectionRow {
     pub selection_probability: Option<String>,
     pub note: Option<String>,
     /// The risk assessment that led to the stop, if any.
-    pub assessment_id: Option<String>,
+    pub assessment_id: Option<AssessmentId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &InspectionRow) -> StorageResult<()> {

@@ -8,7 +8,7 @@ use super::insert::insert_chunked;
 use super::schema::{events, inspections, parties, risk_assessments, waybills};
 use super::waybills::WaybillRow;
 use super::{DbConnection, StorageError, StorageResult};
-use crate::domain::ids::{LogIndex, PartyId, WaybillId};
+use crate::domain::ids::{AssessmentId, LogIndex, PartyId, WaybillId};
 use crate::domain::inspection::InspectionOutcome;
 
 /// A waybill event, without its act: the engine needs only what and when.
@@ -102,7 +102,7 @@ pub fn inspections_after(
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = risk_assessments)]
 pub struct AssessmentRow {
-    pub id: String,
+    pub id: AssessmentId,
     pub waybill_id: WaybillId,
     pub model_version: String,
     pub score: i32,
@@ -121,7 +121,10 @@ pub fn insert_assessments(conn: &mut DbConnection, rows: &[AssessmentRow]) -> St
     insert_chunked(conn, risk_assessments::table, rows, 11)
 }
 
-pub fn assessment(conn: &mut DbConnection, id: &str) -> StorageResult<Option<AssessmentRow>> {
+pub fn assessment(
+    conn: &mut DbConnection,
+    id: &AssessmentId,
+) -> StorageResult<Option<AssessmentRow>> {
     Ok(risk_assessments::table
         .find(id)
         .select(AssessmentRow::as_select())
