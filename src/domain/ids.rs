@@ -1,5 +1,6 @@
 //! The ledger's identifiers as types: a party, a waybill and a key each
-//! have their own id type, and a position in the append-only log is a
+//! have their own id type (and so does a risk assessment, which an
+//! inspection names), and a position in the append-only log is a
 //! [`LogIndex`], so a waybill id cannot be passed where a party id belongs
 //! and a key id cannot be compared with a carrier's party id.
 //!
@@ -108,18 +109,39 @@ text_id!(
     KeyId
 );
 
-impl PartyId {
-    /// A fresh party id (UUID v7, so ids sort by registration time).
-    pub fn new() -> Self {
-        Self(Uuid::now_v7().to_string())
-    }
+text_id!(
+    /// A risk score as it was served (to a risk list or a search hit) and
+    /// kept, so that the inspection it led to can name it: a UUID v7 text.
+    AssessmentId
+);
+
+/// Gives a text id minted as a UUID v7 its `new` (and `Default`).
+macro_rules! fresh_v7 {
+    ($name:ident, $doc:literal) => {
+        impl $name {
+            #[doc = $doc]
+            pub fn new() -> Self {
+                Self(Uuid::now_v7().to_string())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
 }
 
-impl Default for PartyId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+fresh_v7!(
+    PartyId,
+    "A fresh party id (UUID v7, so ids sort by registration time)."
+);
+
+fresh_v7!(
+    AssessmentId,
+    "A fresh assessment id (UUID v7, so ids sort by scoring time)."
+);
 
 impl WaybillId {
     /// A fresh waybill id (UUID v7, so ids sort by issue time).

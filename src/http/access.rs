@@ -20,7 +20,7 @@
 //!   [`crate::ledger::rights::may_sign`], applied by intake and the
 //!   sequencer alike.
 
-use crate::domain::ids::WaybillId;
+use crate::domain::ids::{PartyId, WaybillId};
 use crate::domain::party::{PartyKind, Role};
 use crate::ledger::rights::{holder, is_party_on};
 use crate::problem_code::ProblemCode;
@@ -188,8 +188,8 @@ pub fn require_carrier_or_consignor(caller: &Caller, row: &WaybillRow) -> Result
 
 /// The operator reads any party; a party reads itself. Anyone else gets
 /// the 404 of a missing party.
-pub fn may_see_party(caller: &Caller, party_id: &str) -> Result<(), ApiError> {
-    if caller.kind == PartyKind::Operator || caller.party_id == party_id {
+pub fn may_see_party(caller: &Caller, party_id: &PartyId) -> Result<(), ApiError> {
+    if caller.kind == PartyKind::Operator || caller.party_id == *party_id {
         Ok(())
     } else {
         Err(party_not_found())

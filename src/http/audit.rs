@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::ids::WaybillId;
 use crate::storage::audit::{self, AccessRecord};
 use crate::storage::time;
 
@@ -37,10 +38,10 @@ impl From<AccessRecord> for AccessRecordView {
         Self {
             id: r.id,
             at: time::from_db(r.at),
-            party_id: r.party_id,
-            key_id: r.key_id,
+            party_id: r.party_id.into_string(),
+            key_id: r.key_id.into_string(),
             action: r.action,
-            waybill_id: r.waybill_id,
+            waybill_id: r.waybill_id.map(WaybillId::into_string),
             query: r.query,
             result_count: r.result_count,
         }
@@ -83,7 +84,7 @@ pub async fn access_trail(
         .db(move |conn| {
             Ok(audit::list(
                 conn,
-                query.waybill_id.map(|id| id.to_string()).as_deref(),
+                query.waybill_id.map(WaybillId::from).as_ref(),
                 query.before.as_deref(),
                 i64::from(limit),
             )?)

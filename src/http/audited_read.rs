@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::domain::ids::WaybillId;
 use crate::storage::audit::{self, AccessRecord};
 use crate::storage::{DbConnection, time};
 
@@ -33,7 +34,7 @@ pub(crate) fn record_access(
     conn: &mut DbConnection,
     caller: &Caller,
     action: &str,
-    waybill_id: Option<&str>,
+    waybill_id: Option<&WaybillId>,
     query: Option<AuditedQuery>,
     result_count: Option<i64>,
 ) -> Result<(), ApiError> {
@@ -42,10 +43,10 @@ pub(crate) fn record_access(
         &AccessRecord {
             id: uuid::Uuid::now_v7().to_string(),
             at: time::to_db(time::now()),
-            party_id: caller.party_id.to_string(),
-            key_id: caller.key_id.to_string(),
+            party_id: caller.party_id.clone(),
+            key_id: caller.key_id.clone(),
             action: action.to_owned(),
-            waybill_id: waybill_id.map(str::to_owned),
+            waybill_id: waybill_id.cloned(),
             query: query.map(|q| q.0),
             result_count,
         },

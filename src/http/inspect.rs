@@ -3,7 +3,7 @@
 //! access audit trail with its filters and the waybills it returned, and
 //! nothing about the waybills changes or is shown to their parties.
 
-use crate::domain::ids::WaybillId;
+use crate::domain::ids::{AssessmentId, WaybillId};
 use crate::problem_code::ProblemCode;
 use actix_web::{HttpResponse, get, post, web};
 use rust_decimal::Decimal;
@@ -92,7 +92,7 @@ impl ShipmentQuery {
 #[derive(Debug, serde::Serialize)]
 struct SearchAudit<'a> {
     filters: &'a ShipmentFilter,
-    returned: Vec<&'a str>,
+    returned: Vec<&'a WaybillId>,
     risk: Vec<Option<ScoreShown<'a>>>,
 }
 
@@ -149,7 +149,7 @@ pub async fn shipments(
             let risks = crate::risk::list::brief_for(conn, &live, &caller.party_id, &ids)?;
             let audited = SearchAudit {
                 filters: &filter,
-                returned: rows.iter().map(|r| r.id.as_str()).collect(),
+                returned: rows.iter().map(|r| &r.id).collect(),
                 risk: risks
                     .iter()
                     .map(|r| {
@@ -246,15 +246,15 @@ impl InspectionView {
             category: row.category.as_deref().map(parse_stored).transpose()?,
             selection: parse_stored(&row.selection)?,
             id: row.id,
-            waybill_id: row.waybill_id,
-            party_id: row.party_id,
+            waybill_id: row.waybill_id.into_string(),
+            party_id: row.party_id.into_string(),
             inspected_at: time::from_db(row.inspected_at),
             recorded_at: time::from_db(row.recorded_at),
             amount_at_stake: row.amount_at_stake,
             currency: row.currency,
             selection_probability: row.selection_probability,
             note: row.note,
-            assessment_id: row.assessment_id,
+            assessment_id: row.assessment_id.map(AssessmentId::into_string),
         })
     }
 }
@@ -359,12 +359,12 @@ pub async fn record_inspection(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let waybill_id = path.into_inner().to_string();
+    let waybill_id = WaybillId::from(path.into_inner());
     let row = InspectionRow {
         id: uuid::Uuid::now_v7().to_string(),
         waybill_id: waybill_id.clone(),
-        party_id: caller.party_id.to_string(),
-        key_id: caller.key_id.to_string(),
+        party_id: caller.party_id.clone(),
+        key_id: caller.key_id.clone(),
         inspected_at: time::to_db(req.inspected_at.unwrap_or(now)),
         recorded_at: time::to_db(now),
         outcome: req.outcome.as_str().to_owned(),
@@ -374,11 +374,11 @@ pub async fn record_inspection(
         selection: req.selection.as_str().to_owned(),
         selection_probability: req.selection_probability,
         note: req.note,
-        assessment_id: req.assessment_id,
+        assessment_id: req.assessment_id.map(AssessmentId::from),
     };
     let stored = state
         .db(move |conn| {
-            if waybills::find(conn, &WaybillId::from(waybill_id.as_str()))?.is_none() {
+            if waybills::find(conn, &waybill_id)?.is_none() {
                 return Err(waybill_not_found());
             }
             if let Some(assessment) = &row.assessment_id {
@@ -425,10 +425,10 @@ pub async fn list_inspections(
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_authority(&caller)?;
-    let waybill_id = path.into_inner().to_string();
+    let waybill_id = WaybillId::from(path.into_inner());
     let rows = state
         .db(move |conn| {
-            if waybills::find(conn, &WaybillId::from(waybill_id.as_str()))?.is_none() {
+            if waybills::find(conn, &waybill_id)?.is_none() {
                 return Err(waybill_not_found());
             }
             let rows = inspections::of_waybill(conn, &waybill_id)?;

@@ -276,11 +276,11 @@ pub async fn get_party(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = PartyId::from(path.into_inner());
     path_text("id", &id)?;
     may_see_party(&caller, &id)?;
     let row = state
-        .db(move |conn| Ok(parties::find(conn, &PartyId::from(id))?))
+        .db(move |conn| Ok(parties::find(conn, &id)?))
         .await?
         .ok_or_else(party_not_found)?;
     Ok(HttpResponse::Ok().json(PartyView::from_row(row)?))
@@ -324,7 +324,7 @@ pub async fn register_key(
     path: web::Path<String>,
     body: Json<RegisterKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let party_id = path.into_inner();
+    let party_id = PartyId::from(path.into_inner());
     path_text("id", &party_id)?;
     may_see_party(&caller, &party_id)?;
     let req = body.into_inner();
@@ -355,7 +355,7 @@ pub async fn register_key(
     let committed = state
         .sequencer
         .submit(Command::RegisterKey {
-            party_id: PartyId::from(party_id.as_str()),
+            party_id: party_id.clone(),
             public_key,
             label: req.label.trim().to_owned(),
             requested_by: caller.key_id,
@@ -393,12 +393,11 @@ pub async fn list_keys(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let party_id = path.into_inner();
+    let party_id = PartyId::from(path.into_inner());
     path_text("id", &party_id)?;
     may_see_party(&caller, &party_id)?;
     let rows = state
         .db(move |conn| {
-            let party_id = PartyId::from(party_id);
             if parties::find(conn, &party_id)?.is_none() {
                 return Err(party_not_found());
             }
@@ -429,14 +428,15 @@ pub async fn revoke_key(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (party_id, key_id) = path.into_inner();
+    let (party_id, key_id) = (PartyId::from(party_id), KeyId::from(key_id));
     path_text("id", &party_id)?;
     path_text("key_id", &key_id)?;
     may_see_party(&caller, &party_id)?;
     let committed = state
         .sequencer
         .submit(Command::RevokeKey {
-            party_id: PartyId::from(party_id),
-            key_id: KeyId::from(key_id),
+            party_id,
+            key_id,
             requested_by: caller.key_id,
         })
         .await?;

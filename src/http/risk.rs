@@ -6,7 +6,7 @@
 //! The handler parses the query, checks the caller, asks the risk service
 //! ([`crate::risk::list`]) for the list, audits it and renders it.
 
-use crate::domain::ids::WaybillId;
+use crate::domain::ids::{AssessmentId, WaybillId};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,8 +37,8 @@ struct RiskAudit<'a> {
 
 #[derive(Debug, Serialize)]
 struct AssessmentShown<'a> {
-    waybill_id: &'a str,
-    assessment_id: &'a str,
+    waybill_id: &'a WaybillId,
+    assessment_id: &'a AssessmentId,
     score: i32,
     model_version: &'a str,
     selection: &'a str,
@@ -160,7 +160,7 @@ pub async fn risk_list(
                 .into_iter()
                 .zip(summaries)
                 .map(|((s, row), waybill)| RiskItem {
-                    assessment_id: row.id,
+                    assessment_id: row.id.into_string(),
                     waybill,
                     score: s.assessment.score,
                     band: s.assessment.band,
@@ -187,10 +187,7 @@ fn summaries(
     conn: &mut DbConnection,
     rows: &[&AssessmentRow],
 ) -> Result<Vec<WaybillSummary>, ApiError> {
-    let ids: Vec<WaybillId> = rows
-        .iter()
-        .map(|r| WaybillId::from(r.waybill_id.as_str()))
-        .collect();
+    let ids: Vec<WaybillId> = rows.iter().map(|r| r.waybill_id.clone()).collect();
     let mut by_id: std::collections::HashMap<WaybillId, WaybillSummary> =
         store::waybills_by_id(conn, &ids)?
             .iter()

@@ -119,7 +119,7 @@ impl BatchView {
             row.id.clone(),
             (
                 FactsRow {
-                    waybill_id: row.id.to_string(),
+                    waybill_id: row.id.clone(),
                     excise: facts.excise,
                     cn_codes: facts.cn_codes,
                     loading_country: facts.loading_country,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::ids::{AssessmentId, PartyId, WaybillId};
 use crate::domain::lifecycle::Status;
 use crate::storage::risk::{self as store, AssessmentRow};
 use crate::storage::{DbConnection, StorageError, time};
@@ -65,7 +66,7 @@ pub fn draw(
     live: &LiveRisk,
     filter: &RiskFilter,
     seed: u64,
-    party_id: &str,
+    party_id: &PartyId,
 ) -> Result<RiskDraw, StorageError> {
     let now = time::now();
     let caught = live.catch_up(conn)?;
@@ -107,7 +108,7 @@ pub struct RiskBrief {
 pub fn brief_for(
     conn: &mut DbConnection,
     live: &LiveRisk,
-    party_id: &str,
+    party_id: &PartyId,
     ids: &[uuid::Uuid],
 ) -> Result<Vec<Option<RiskBrief>>, StorageError> {
     let now = time::now();
@@ -128,7 +129,7 @@ pub fn brief_for(
             let a = a?;
             let row = rows.next()?;
             Some(RiskBrief {
-                assessment_id: row.id,
+                assessment_id: row.id.into_string(),
                 score: a.score,
                 band: a.band,
                 model_version: a.model_version,
@@ -142,11 +143,11 @@ fn assessment_row(
     a: &Assessment,
     selection: Selection,
     probability: f64,
-    party: &str,
+    party: &PartyId,
 ) -> AssessmentRow {
     AssessmentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        waybill_id: a.waybill_id.to_string(),
+        id: AssessmentId::new(),
+        waybill_id: WaybillId::from(a.waybill_id),
         model_version: a.model_version.clone(),
         score: i32::from(a.score),
         band: a.band.as_str().to_owned(),
@@ -154,7 +155,7 @@ fn assessment_row(
         reasons: serde_json::to_string(&a.reasons).unwrap_or_default(),
         selection: selection.as_str().to_owned(),
         selection_probability: probability_text(probability),
-        party_id: party.to_owned(),
+        party_id: party.clone(),
         assessed_at: time::to_db(a.assessed_at),
     }
 }

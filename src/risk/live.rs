@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 
 use super::config::ModelConfig;
 use super::engine::RiskEngine;
-use crate::domain::ids::WaybillId;
+use crate::domain::ids::{LogIndex, WaybillId};
 use crate::domain::inspection::InspectionOutcome;
 use crate::domain::lifecycle::ActType;
 use crate::storage::risk as store;
@@ -21,8 +21,8 @@ pub struct LiveRisk {
 
 pub struct Caught {
     pub engine: RiskEngine,
-    last_seq: i64,
-    last_party_seq: i64,
+    last_seq: LogIndex,
+    last_party_seq: LogIndex,
     last_inspection: Option<(NaiveDateTime, String)>,
 }
 
@@ -34,8 +34,8 @@ impl LiveRisk {
         LiveRisk {
             state: Mutex::new(Caught {
                 engine: RiskEngine::new(model),
-                last_seq: -1,
-                last_party_seq: -1,
+                last_seq: LogIndex::from(-1),
+                last_party_seq: LogIndex::from(-1),
                 last_inspection: None,
             }),
         }
@@ -66,10 +66,8 @@ impl Caught {
                 break;
             };
             let last_seq = last.seq;
-            let mut ids: Vec<WaybillId> = events
-                .iter()
-                .filter_map(|e| e.waybill_id.as_deref().map(WaybillId::from))
-                .collect();
+            let mut ids: Vec<WaybillId> =
+                events.iter().filter_map(|e| e.waybill_id.clone()).collect();
             ids.sort_unstable();
             ids.dedup();
             let mut states = std::collections::HashMap::with_capacity(ids.len());
@@ -84,7 +82,7 @@ impl Caught {
                 ) else {
                     continue;
                 };
-                if let Some(state) = states.get(id.as_str()) {
+                if let Some(state) = states.get(id) {
                     self.engine
                         .ingest(state, act, time::from_db(event.received_at));
                 }

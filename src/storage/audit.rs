@@ -4,6 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{KeyId, PartyId, WaybillId};
+
 use super::schema::access_audit;
 use super::{DbConnection, StorageResult};
 
@@ -12,10 +14,10 @@ use super::{DbConnection, StorageResult};
 pub struct AccessRecord {
     pub id: String,
     pub at: NaiveDateTime,
-    pub party_id: String,
-    pub key_id: String,
+    pub party_id: PartyId,
+    pub key_id: KeyId,
     pub action: String,
-    pub waybill_id: Option<String>,
+    pub waybill_id: Option<WaybillId>,
     pub query: Option<String>,
     pub result_count: Option<i64>,
 }
@@ -30,7 +32,7 @@ pub fn record(conn: &mut DbConnection, row: &AccessRecord) -> StorageResult<()> 
 /// Newest first; `before` is the id of the last record of the previous page.
 pub fn list(
     conn: &mut DbConnection,
-    waybill_id: Option<&str>,
+    waybill_id: Option<&WaybillId>,
     before: Option<&str>,
     limit: i64,
 ) -> StorageResult<Vec<AccessRecord>> {

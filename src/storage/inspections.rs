@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{AssessmentId, KeyId, PartyId, WaybillId};
+
 use super::schema::inspections;
 use super::{DbConnection, StorageResult};
 
@@ -10,9 +12,9 @@ use super::{DbConnection, StorageResult};
 #[diesel(table_name = inspections)]
 pub struct InspectionRow {
     pub id: String,
-    pub waybill_id: String,
-    pub party_id: String,
-    pub key_id: String,
+    pub waybill_id: WaybillId,
+    pub party_id: PartyId,
+    pub key_id: KeyId,
     pub inspected_at: NaiveDateTime,
     pub recorded_at: NaiveDateTime,
     pub outcome: String,
@@ -25,7 +27,7 @@ pub struct InspectionRow {
     pub selection_probability: Option<String>,
     pub note: Option<String>,
     /// The risk assessment that led to the stop, if any.
-    pub assessment_id: Option<String>,
+    pub assessment_id: Option<AssessmentId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &InspectionRow) -> StorageResult<()> {
@@ -35,7 +37,10 @@ pub fn insert(conn: &mut DbConnection, row: &InspectionRow) -> StorageResult<()>
     Ok(())
 }
 
-pub fn of_waybill(conn: &mut DbConnection, waybill_id: &str) -> StorageResult<Vec<InspectionRow>> {
+pub fn of_waybill(
+    conn: &mut DbConnection,
+    waybill_id: &WaybillId,
+) -> StorageResult<Vec<InspectionRow>> {
     Ok(inspections::table
         .filter(inspections::waybill_id.eq(waybill_id))
         .order(inspections::inspected_at.asc())

@@ -8,14 +8,14 @@ use super::insert::insert_chunked;
 use super::schema::{events, inspections, parties, risk_assessments, waybills};
 use super::waybills::WaybillRow;
 use super::{DbConnection, StorageError, StorageResult};
-use crate::domain::ids::WaybillId;
+use crate::domain::ids::{AssessmentId, LogIndex, PartyId, WaybillId};
 use crate::domain::inspection::InspectionOutcome;
 
 /// A waybill event, without its act: the engine needs only what and when.
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct EventStub {
-    pub seq: i64,
-    pub waybill_id: Option<String>,
+    pub seq: LogIndex,
+    pub waybill_id: Option<WaybillId>,
     pub act_type: String,
     pub received_at: NaiveDateTime,
 }
@@ -23,7 +23,7 @@ pub struct EventStub {
 /// Events after `after_seq`, in log order, at most `limit`.
 pub fn events_after(
     conn: &mut DbConnection,
-    after_seq: i64,
+    after_seq: LogIndex,
     limit: i64,
 ) -> StorageResult<Vec<EventStub>> {
     Ok(events::table
@@ -58,8 +58,8 @@ pub fn waybills_by_id(
 /// Registered companies after `after_seq` of the log: (log seq, reg no, created at).
 pub fn companies_after(
     conn: &mut DbConnection,
-    after_seq: i64,
-) -> StorageResult<Vec<(i64, String, NaiveDateTime)>> {
+    after_seq: LogIndex,
+) -> StorageResult<Vec<(LogIndex, String, NaiveDateTime)>> {
     Ok(parties::table
         .filter(parties::log_seq.gt(after_seq))
         .filter(parties::kind.eq("company"))
@@ -72,7 +72,7 @@ pub fn companies_after(
 pub fn inspections_after(
     conn: &mut DbConnection,
     after: Option<&(NaiveDateTime, String)>,
-) -> StorageResult<Vec<(NaiveDateTime, String, String, InspectionOutcome)>> {
+) -> StorageResult<Vec<(NaiveDateTime, String, WaybillId, InspectionOutcome)>> {
     let mut query = inspections::table
         .select((
             inspections::recorded_at,
@@ -89,7 +89,7 @@ pub fn inspections_after(
                 .and(inspections::id.gt(id.clone()))),
         );
     }
-    let rows: Vec<(NaiveDateTime, String, String, String)> = query.load(conn)?;
+    let rows: Vec<(NaiveDateTime, String, WaybillId, String)> = query.load(conn)?;
     rows.into_iter()
         .map(|(at, id, waybill, outcome)| {
             let outcome = InspectionOutcome::parse(&outcome)
@@ -102,8 +102,8 @@ pub fn inspections_after(
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = risk_assessments)]
 pub struct AssessmentRow {
-    pub id: String,
-    pub waybill_id: String,
+    pub id: AssessmentId,
+    pub waybill_id: WaybillId,
     pub model_version: String,
     pub score: i32,
     pub band: String,
@@ -113,7 +113,7 @@ pub struct AssessmentRow {
     pub reasons: String,
     pub selection: String,
     pub selection_probability: String,
-    pub party_id: String,
+    pub party_id: PartyId,
     pub assessed_at: NaiveDateTime,
 }
 
@@ -121,7 +121,10 @@ pub fn insert_assessments(conn: &mut DbConnection, rows: &[AssessmentRow]) -> St
     insert_chunked(conn, risk_assessments::table, rows, 11)
 }
 
-pub fn assessment(conn: &mut DbConnection, id: &str) -> StorageResult<Option<AssessmentRow>> {
+pub fn assessment(
+    conn: &mut DbConnection,
+    id: &AssessmentId,
+) -> StorageResult<Option<AssessmentRow>> {
     Ok(risk_assessments::table
         .find(id)
         .select(AssessmentRow::as_select())

@@ -5,6 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::domain::ids::{PartyId, WaybillId};
+
 use super::{DbConnection, StorageResult};
 
 diesel::table! {
@@ -20,17 +22,20 @@ diesel::table! {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = roadside_tokens)]
 pub struct TokenRow {
-    pub waybill_id: String,
+    pub waybill_id: WaybillId,
     /// Lowercase hex SHA-256 of the token's ASCII text.
     pub token_hash: String,
     /// The token XOR a pad derived with the service key, base64url.
     pub token_sealed: String,
     /// The party that first asked for the QR code.
-    pub created_by: String,
+    pub created_by: PartyId,
     pub created_at: NaiveDateTime,
 }
 
-pub fn of_waybill(conn: &mut DbConnection, waybill_id: &str) -> StorageResult<Option<TokenRow>> {
+pub fn of_waybill(
+    conn: &mut DbConnection,
+    waybill_id: &WaybillId,
+) -> StorageResult<Option<TokenRow>> {
     Ok(roadside_tokens::table
         .find(waybill_id)
         .select(TokenRow::as_select())

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::domain::ids::{PartyId, WaybillId};
 use crate::domain::lifecycle::Status;
 
 use super::insert::insert_chunked;
@@ -18,7 +19,7 @@ use super::{DbConnection, StorageResult};
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = shipment_facts)]
 pub struct FactsRow {
-    pub waybill_id: String,
+    pub waybill_id: WaybillId,
     pub excise: bool,
     pub cn_codes: String,
     pub loading_country: String,
@@ -42,11 +43,11 @@ pub fn write(conn: &mut DbConnection, facts: &[(FactsRow, HashSet<String>)]) -> 
                 .execute(conn)?;
         }
     }
-    let ids: Vec<&str> = facts.iter().map(|(r, _)| r.waybill_id.as_str()).collect();
-    let known: HashSet<(String, String)> = shipment_plates::table
+    let ids: Vec<&WaybillId> = facts.iter().map(|(r, _)| &r.waybill_id).collect();
+    let known: HashSet<(String, WaybillId)> = shipment_plates::table
         .filter(shipment_plates::waybill_id.eq_any(&ids))
         .select((shipment_plates::plate, shipment_plates::waybill_id))
-        .load::<(String, String)>(conn)?
+        .load::<(String, WaybillId)>(conn)?
         .into_iter()
         .collect();
     let missing: Vec<_> = facts
@@ -108,7 +109,7 @@ pub fn search(
         query = query.filter(waybills::id.eq_any(ids));
     }
     if let Some(reg_no) = &filter.reg_no {
-        let ids: Vec<String> = parties::table
+        let ids: Vec<PartyId> = parties::table
             .filter(parties::reg_no.eq(reg_no.clone()))
             .select(parties::id)
             .load(conn)?;

@@ -45,7 +45,7 @@ use uuid::Uuid;
 
 use crate::crypto::ServiceKey;
 use crate::domain::document::{PartyRef, WaybillDocument};
-use crate::domain::ids::{KeyId, LogIndex, WaybillId};
+use crate::domain::ids::{KeyId, LogIndex, PartyId, WaybillId};
 use crate::ledger::merkle_log::{DbNodes, LogIdentity, event_leaf_hash};
 use crate::merkle;
 use crate::note::Checkpoint;
@@ -168,18 +168,18 @@ fn public_base(state: &AppState) -> String {
 fn token_for(
     conn: &mut DbConnection,
     key: &ServiceKey,
-    waybill_id: &str,
-    party_id: &str,
+    waybill_id: &WaybillId,
+    party_id: &PartyId,
 ) -> Result<String, ApiError> {
     let sign = |m: &[u8]| key.sign(m);
     let fresh = || -> Result<(String, TokenRow), ApiError> {
         let token = roadside::new_token().map_err(roadside_failed)?;
         let sealed = roadside::seal_token(waybill_id, &token, sign).map_err(roadside_failed)?;
         let row = TokenRow {
-            waybill_id: waybill_id.to_owned(),
+            waybill_id: waybill_id.clone(),
             token_hash: token_lookup_hash(&token),
             token_sealed: sealed,
-            created_by: party_id.to_owned(),
+            created_by: party_id.clone(),
             created_at: time::to_db(time::now()),
         };
         Ok((token, row))
@@ -191,7 +191,7 @@ fn token_for(
             return Ok(token);
         }
         tracing::warn!(
-            waybill_id,
+            waybill_id = waybill_id.as_str(),
             "roadside token cannot be unsealed (service key changed?); issuing a new one"
         );
         let (token, row) = fresh()?;
@@ -201,7 +201,11 @@ fn token_for(
     let (token, row) = fresh()?;
     match tokens::insert(conn, &row) {
         Ok(()) => {
-            tracing::info!(waybill_id, party_id, "roadside token created");
+            tracing::info!(
+                waybill_id = waybill_id.as_str(),
+                party_id = party_id.as_str(),
+                "roadside token created"
+            );
             Ok(token)
         }
         Err(e) if e.is_unique_violation() => {
@@ -398,10 +402,10 @@ pub async fn verify_token(
                 None => None,
             };
             let row = match &found {
-                Some(t) => waybills::find(conn, &WaybillId::from(t.waybill_id.as_str()))?,
+                Some(t) => waybills::find(conn, &t.waybill_id)?,
                 None => None,
             };
-            record(conn, row.as_ref().map(|r| r.id.as_str()), &client_text)?;
+            record(conn, row.as_ref().map(|r| &r.id), &client_text)?;
             let Some(row) = row else {
                 tracing::info!(client = %client_text, "roadside verification: unknown token");
                 return Err(ApiError::not_found(
@@ -473,16 +477,20 @@ fn refusal(page: Option<Page>, error: &ApiError) -> HttpResponse {
     page.content_type("text/html; charset=utf-8").body(body)
 }
 
-fn record(conn: &mut DbConnection, waybill_id: Option<&str>, client: &str) -> Result<(), ApiError> {
+fn record(
+    conn: &mut DbConnection,
+    waybill_id: Option<&WaybillId>,
+    client: &str,
+) -> Result<(), ApiError> {
     audit::record(
         conn,
         &AccessRecord {
             id: Uuid::now_v7().to_string(),
             at: time::to_db(time::now()),
-            party_id: ANONYMOUS.to_owned(),
-            key_id: ANONYMOUS.to_owned(),
+            party_id: PartyId::from(ANONYMOUS),
+            key_id: KeyId::from(ANONYMOUS),
             action: AUDIT_ACTION.to_owned(),
-            waybill_id: waybill_id.map(str::to_owned),
+            waybill_id: waybill_id.cloned(),
             query: Some(format!("client={client}")),
             result_count: Some(i64::from(waybill_id.is_some())),
         },
