@@ -14,5 +14,7 @@ pub mod party;
 pub mod plate;
 pub mod projection;
 pub mod strict_json;
+#[cfg(test)]
+pub(crate) mod test_fixtures;
 pub mod validation;
 pub mod wire_formats;
