@@ -361,19 +361,8 @@ fn bad_values_are_reported_with_both_paths() {
 fn state(document: WaybillDocument, status: Status) -> WaybillState {
     let at = Utc.with_ymd_and_hms(2026, 11, 30, 10, 15, 0).unwrap();
     WaybillState {
-        id: Uuid::nil(),
-        status,
         version: 4,
-        head: "00".into(),
-        transport: document.transport.clone(),
-        document,
-        reservations: Vec::new(),
-        receipt: None,
-        reason: None,
-        corrections: 0,
-        vehicle_changes: 0,
-        issued_at: at,
-        updated_at: at,
+        ..WaybillState::issued(Uuid::nil(), status, "00".into(), document, at)
     }
 }
 
