@@ -15,11 +15,9 @@
 
 mod support;
 
-use std::time::Instant;
-
 use serde_json::Value;
 
-use support::{Database, Service, backends, env_num, metric};
+use support::{Database, Service, backends, env_num};
 
 struct Measured {
     waybills_per_second: f64,
@@ -32,16 +30,10 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let before = service.metrics().await;
-    let started = Instant::now();
-    send().await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let after = service.metrics().await;
-    let delta = |name: &str| metric(&after, name) - metric(&before, name);
+    let run = service.timed(send()).await;
     Measured {
-        waybills_per_second: waybills as f64 / elapsed,
-        mean_batch: delta("ewaybill_sequencer_batch_size_sum")
-            / delta("ewaybill_sequencer_batch_size_count").max(1.0),
+        waybills_per_second: waybills as f64 / run.elapsed,
+        mean_batch: run.mean_batch(),
     }
 }
 

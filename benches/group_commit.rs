@@ -10,9 +10,7 @@
 
 mod support;
 
-use std::time::Instant;
-
-use support::{Database, Service, backends, env_num, metric};
+use support::{Database, Service, backends, env_num};
 
 /// What one run measured.
 struct Measured {
@@ -28,19 +26,13 @@ struct Measured {
 async fn run(database_url: &str, max_batch: usize, acts: usize, concurrency: usize) -> Measured {
     let service = Service::start(database_url, max_batch).await;
     let envelopes = service.sign_issues(0, acts);
-    let before = service.metrics().await;
-    let started = Instant::now();
-    service
-        .post_all("/v1/waybills", envelopes, concurrency)
+    let run = service
+        .timed(service.post_all("/v1/waybills", envelopes, concurrency))
         .await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let after = service.metrics().await;
-    let delta = |name: &str| metric(&after, name) - metric(&before, name);
     Measured {
-        acts_per_second: acts as f64 / elapsed,
-        mean_batch: delta("ewaybill_sequencer_batch_size_sum")
-            / delta("ewaybill_sequencer_batch_size_count").max(1.0),
-        writer_busy: delta("ewaybill_sequencer_batch_seconds_sum") / elapsed,
+        acts_per_second: acts as f64 / run.elapsed,
+        mean_batch: run.mean_batch(),
+        writer_busy: run.delta("ewaybill_sequencer_batch_seconds_sum") / run.elapsed,
     }
 }
 

@@ -6,6 +6,8 @@
 //!     cargo bench --bench inspect
 //!     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/postgres cargo bench --bench inspect
 
+mod support;
+
 use std::time::Instant;
 
 use chrono::Utc;
@@ -17,12 +19,7 @@ use ewaybill::storage::{
 };
 use uuid::Uuid;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use support::{Database, backends, env_num, percentile};
 
 /// The plate of waybill `i` of `n`: about ten trips per truck, as a month
 /// of traffic would have.
@@ -134,35 +131,13 @@ fn fill(conn: &mut DbConnection, n: u64) {
     }
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
-    let n = env_num("BENCH_WAYBILLS", 1_000_000);
-    let lookups = env_num("BENCH_LOOKUPS", 2_000);
-    let mut targets = vec![("sqlite".to_owned(), None)];
-    if let Ok(pg) = std::env::var("BENCH_DATABASE_URL") {
-        targets.push(("postgresql".to_owned(), Some(pg)));
-    }
-    for (name, pg) in targets {
-        let dir = tempfile::tempdir().unwrap();
-        let (url, cleanup) = match &pg {
-            None => (
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-                None,
-            ),
-            Some(base) => {
-                let db = format!("ewaybill_bench_{}", Uuid::new_v4().simple());
-                let mut c = diesel::PgConnection::establish(base).unwrap();
-                diesel::sql_query(format!("CREATE DATABASE {db}"))
-                    .execute(&mut c)
-                    .unwrap();
-                let (prefix, _) = base.rsplit_once('/').unwrap();
-                (format!("{prefix}/{db}"), Some((base.clone(), db)))
-            }
-        };
-        let mut conn = connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
+    let n: u64 = env_num("BENCH_WAYBILLS", 1_000_000);
+    let lookups: u64 = env_num("BENCH_LOOKUPS", 2_000);
+    for (name, pg) in backends() {
+        let database = Database::fresh(pg.as_deref());
+        let url = &database.url;
+        let mut conn = connect(&DatabaseUrl::parse(url).unwrap()).unwrap();
         migrations::run_pending(&mut conn).unwrap();
         let started = Instant::now();
         fill(&mut conn, n);
@@ -208,11 +183,6 @@ fn main() {
             percentile(&lookup_ms, 0.5) / percentile(&read_ms, 0.5)
         );
         drop(conn);
-        if let Some((base, db)) = cleanup
-            && let Ok(mut c) = diesel::PgConnection::establish(&base)
-        {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                .execute(&mut c);
-        }
+        drop(database);
     }
 }

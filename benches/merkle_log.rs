@@ -11,10 +11,11 @@
 //! 2. Inclusion proofs at BENCH_LEAVES leaves (default 1,000,000): p50/p99
 //!    latency of a proof read from the database, against one primary-key read.
 
+mod support;
+
 use std::time::Instant;
 
 use chrono::Utc;
-use diesel::{Connection, RunQueryDsl};
 use ewaybill::crypto::ServiceKey;
 use ewaybill::ledger::merkle_log::{self, DbNodes, LogIdentity};
 use ewaybill::merkle;
@@ -22,14 +23,9 @@ use ewaybill::storage::events::{self, EventRow};
 use ewaybill::storage::{DatabaseUrl, DbConnection, connect, migrations, time, transaction};
 use uuid::Uuid;
 
-const BATCH: usize = 256;
+use support::{Database, backends, env_num, percentile};
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+const BATCH: usize = 256;
 
 fn event(seq: i64) -> EventRow {
     // A realistic act size (~600 bytes) so leaf hashing is not free.
@@ -96,75 +92,24 @@ fn build_tree(conn: &mut DbConnection, identity: &LogIdentity, n: u64) {
     }
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-struct Db {
-    url: String,
-    cleanup: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-fn fresh(pg: Option<&str>) -> Db {
-    match pg {
-        None => {
-            let dir = tempfile::tempdir().unwrap();
-            Db {
-                url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-                cleanup: None,
-                _dir: Some(dir),
-            }
-        }
-        Some(base) => {
-            let name = format!("ewaybill_bench_{}", Uuid::new_v4().simple());
-            let mut conn = diesel::PgConnection::establish(base).unwrap();
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            Db {
-                url: format!("{prefix}/{name}"),
-                cleanup: Some((base.to_owned(), name)),
-                _dir: None,
-            }
-        }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some((base, name)) = &self.cleanup
-            && let Ok(mut conn) = diesel::PgConnection::establish(base)
-        {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn);
-        }
-    }
-}
-
 fn main() {
-    let leaves = env_num("BENCH_LEAVES", 1_000_000);
-    let integration_leaves = env_num("BENCH_INTEGRATION_LEAVES", 50_000);
-    let proofs = env_num("BENCH_PROOFS", 5_000);
+    let leaves: u64 = env_num("BENCH_LEAVES", 1_000_000);
+    let integration_leaves: u64 = env_num("BENCH_INTEGRATION_LEAVES", 50_000);
+    let proofs: u64 = env_num("BENCH_PROOFS", 5_000);
     let keydir = tempfile::tempdir().unwrap();
     let (key, _) = ServiceKey::load_or_create(keydir.path()).unwrap();
     let identity = LogIdentity::new(Some("bench.example/log".into()), std::sync::Arc::new(key));
-    let pg = std::env::var("BENCH_DATABASE_URL").ok();
-    let mut backends = vec![("sqlite", None)];
-    if let Some(pg) = pg.as_deref() {
-        backends.push(("postgresql", Some(pg)));
-    }
-    for (name, pg) in backends {
+    for (name, pg) in backends() {
+        let pg = pg.as_deref();
         println!("{name}:");
         // 1. Integration against the same writes without the tree.
         let plain = {
-            let db = fresh(pg);
+            let db = Database::fresh(pg);
             let mut conn = open(&db.url);
             write(&mut conn, &identity, integration_leaves, false)
         };
         let treed = {
-            let db = fresh(pg);
+            let db = Database::fresh(pg);
             let mut conn = open(&db.url);
             write(&mut conn, &identity, integration_leaves, true)
         };
@@ -174,7 +119,7 @@ fn main() {
         );
 
         // 2. Inclusion proofs at `leaves` leaves.
-        let db = fresh(pg);
+        let db = Database::fresh(pg);
         let mut conn = open(&db.url);
         let started = Instant::now();
         build_tree(&mut conn, &identity, leaves);

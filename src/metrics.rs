@@ -1,6 +1,7 @@
 //! Prometheus metrics of the ledger itself (HTTP metrics come from the
 //! middleware). One registry per app instance, so tests stay independent.
 
+use prometheus::core::Collector;
 use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
 
 #[derive(Clone)]
@@ -20,40 +21,36 @@ pub struct LedgerMetrics {
 
 impl LedgerMetrics {
     pub fn register(registry: &Registry) -> prometheus::Result<Self> {
-        let batch_size = Histogram::with_opts(
-            HistogramOpts::new(
-                "ewaybill_sequencer_batch_size",
-                "Commands committed together in one transaction",
-            )
-            .buckets(vec![
-                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
-            ]),
+        let batch_size = histogram(
+            registry,
+            "ewaybill_sequencer_batch_size",
+            "Commands committed together in one transaction",
+            vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
         )?;
-        let batch_seconds = Histogram::with_opts(
-            HistogramOpts::new(
-                "ewaybill_sequencer_batch_seconds",
-                "Duration of one group-commit transaction",
-            )
-            .buckets(prometheus::exponential_buckets(0.0005, 2.0, 14)?),
+        let batch_seconds = histogram(
+            registry,
+            "ewaybill_sequencer_batch_seconds",
+            "Duration of one group-commit transaction",
+            prometheus::exponential_buckets(0.0005, 2.0, 14)?,
         )?;
-        let committed = IntCounterVec::new(
-            Opts::new("ewaybill_commands_committed_total", "Commands committed"),
-            &["kind"],
+        let committed = counter_vec(
+            registry,
+            "ewaybill_commands_committed_total",
+            "Commands committed",
+            "kind",
         )?;
-        let rejected = IntCounterVec::new(
-            Opts::new("ewaybill_commands_rejected_total", "Commands refused"),
-            &["kind"],
+        let rejected = counter_vec(
+            registry,
+            "ewaybill_commands_rejected_total",
+            "Commands refused",
+            "kind",
         )?;
-        registry.register(Box::new(batch_size.clone()))?;
-        registry.register(Box::new(batch_seconds.clone()))?;
-        registry.register(Box::new(committed.clone()))?;
         let log_consistent = IntGauge::new(
             "ewaybill_log_consistent",
             "1 if every stored event matches the signed Merkle tree, 0 if not, -1 while unchecked",
         )?;
         log_consistent.set(-1);
-        registry.register(Box::new(rejected.clone()))?;
-        registry.register(Box::new(log_consistent.clone()))?;
+        let log_consistent = registered(registry, log_consistent)?;
         Ok(Self {
             batch_size,
             batch_seconds,
@@ -76,25 +73,56 @@ pub struct WebhookMetrics {
 
 impl WebhookMetrics {
     pub fn register(registry: &Registry) -> prometheus::Result<Self> {
-        let attempts = IntCounterVec::new(
-            Opts::new(
-                "ewaybill_webhook_attempts_total",
-                "Webhook delivery attempts, by outcome (delivered, retry, failed)",
-            ),
-            &["outcome"],
+        let attempts = counter_vec(
+            registry,
+            "ewaybill_webhook_attempts_total",
+            "Webhook delivery attempts, by outcome (delivered, retry, failed)",
+            "outcome",
         )?;
-        let attempt_seconds = Histogram::with_opts(
-            HistogramOpts::new(
-                "ewaybill_webhook_attempt_seconds",
-                "Duration of one webhook delivery request",
-            )
-            .buckets(prometheus::exponential_buckets(0.005, 2.0, 12)?),
+        let attempt_seconds = histogram(
+            registry,
+            "ewaybill_webhook_attempt_seconds",
+            "Duration of one webhook delivery request",
+            prometheus::exponential_buckets(0.005, 2.0, 12)?,
         )?;
-        registry.register(Box::new(attempts.clone()))?;
-        registry.register(Box::new(attempt_seconds.clone()))?;
         Ok(Self {
             attempts,
             attempt_seconds,
         })
     }
+}
+
+/// `metric`, registered in `registry`; the handle kept is the registered one.
+fn registered<M: Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: M,
+) -> prometheus::Result<M> {
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
+}
+
+/// A histogram with these buckets, registered in `registry`.
+fn histogram(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    buckets: Vec<f64>,
+) -> prometheus::Result<Histogram> {
+    registered(
+        registry,
+        Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))?,
+    )
+}
+
+/// A counter with one label, registered in `registry`.
+fn counter_vec(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    label: &str,
+) -> prometheus::Result<IntCounterVec> {
+    registered(
+        registry,
+        IntCounterVec::new(Opts::new(name, help), &[label])?,
+    )
 }

@@ -12,7 +12,8 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub fn env_num(name: &str, default: usize) -> usize {
+/// A number from the environment, or the default.
+pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -48,6 +49,32 @@ pub fn metric(text: &str, name: &str) -> f64 {
                 .and_then(|rest| rest.trim().parse().ok())
         })
         .unwrap_or(0.0)
+}
+
+/// The value at quantile `p` of sorted samples.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// One measured run: its wall time and how the service's counters moved.
+pub struct Timed {
+    /// Seconds.
+    pub elapsed: f64,
+    before: String,
+    after: String,
+}
+
+impl Timed {
+    /// How far a counter of `/metrics` moved during the run.
+    pub fn delta(&self, name: &str) -> f64 {
+        metric(&self.after, name) - metric(&self.before, name)
+    }
+
+    /// Mean commands per sequencer transaction during the run.
+    pub fn mean_batch(&self) -> f64 {
+        self.delta("ewaybill_sequencer_batch_size_sum")
+            / self.delta("ewaybill_sequencer_batch_size_count").max(1.0)
+    }
 }
 
 /// A running service and its consignor, logged in.
@@ -147,6 +174,20 @@ impl Service {
             .into_iter()
             .map(|answer| answer.unwrap_or_else(|e| panic!("{path}: {e}")))
             .collect()
+    }
+
+    /// Runs `send` and times it, reading the counters before and after.
+    pub async fn timed(&self, send: impl std::future::Future) -> Timed {
+        let before = self.metrics().await;
+        let started = std::time::Instant::now();
+        send.await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let after = self.metrics().await;
+        Timed {
+            elapsed,
+            before,
+            after,
+        }
     }
 
     pub async fn metrics(&self) -> String {

@@ -12,7 +12,7 @@ use crate::client::sign_act;
 use crate::domain::lifecycle::ActType;
 
 use super::issue::{check_locally, post_act, print_accepted};
-use super::session::{ServerArgs, human};
+use super::session::{ServerArgs, get_waybill, human};
 
 #[derive(Args, Debug)]
 pub struct ActArgs {
@@ -41,10 +41,7 @@ pub fn run(args: ActArgs) -> anyhow::Result<()> {
     let id = args.waybill;
     super::tokio_runtime()?.block_on(async {
         let client = args.server.login(&key).await?;
-        let waybill = client
-            .get(&format!("/v1/waybills/{id}"))
-            .await
-            .map_err(human)?;
+        let waybill = get_waybill(&client, id).await?;
         let Some(head) = waybill["head"].as_str() else {
             bail!("the server's answer for waybill {id} has no head");
         };

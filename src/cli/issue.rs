@@ -151,16 +151,8 @@ pub(super) fn print_accepted(answer: &Value, json: bool) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::test_fixtures::brewery;
     use serde_json::json;
-
-    fn brewery() -> Value {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/waybills/brewery-beer.json"
-        ))
-        .unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
 
     #[test]
     fn local_check_lists_every_problem() {

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
 use clap::Args;
+use serde_json::Value;
+use uuid::Uuid;
 
 use crate::client::{ApiClient, ClientError, read_key};
 use crate::crypto::KeyPair;
@@ -37,6 +39,14 @@ impl ServerArgs {
             .map_err(human)
             .with_context(|| format!("logging in to {}", self.server))
     }
+}
+
+/// A waybill as the server shows it to the caller (`GET /v1/waybills/{id}`).
+pub async fn get_waybill(client: &ApiClient, id: Uuid) -> anyhow::Result<Value> {
+    client
+        .get(&format!("/v1/waybills/{id}"))
+        .await
+        .map_err(human)
 }
 
 /// A client error as a readable one-paragraph error.

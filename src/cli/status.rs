@@ -7,7 +7,7 @@ use clap::Args;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::session::{ServerArgs, human};
+use super::session::{ServerArgs, get_waybill, human};
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
@@ -25,10 +25,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     let id = args.waybill;
     super::tokio_runtime()?.block_on(async {
         let client = args.server.login(&key).await?;
-        let waybill = client
-            .get(&format!("/v1/waybills/{id}"))
-            .await
-            .map_err(human)?;
+        let waybill = get_waybill(&client, id).await?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&waybill)?);
             return Ok(());

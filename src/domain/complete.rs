@@ -137,17 +137,9 @@ fn line_amount(line: &Map<String, Value>) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::test_fixtures::brewery;
     use crate::domain::validation::validate_document;
     use serde_json::json;
-
-    fn brewery() -> Value {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/waybills/brewery-beer.json"
-        ))
-        .unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
 
     fn strip(document: &mut Value) {
         for line in document["lines"].as_array_mut().unwrap() {

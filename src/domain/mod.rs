@@ -15,5 +15,7 @@ pub mod plate;
 pub mod projection;
 pub mod selection;
 pub mod strict_json;
+#[cfg(test)]
+pub(crate) mod test_fixtures;
 pub mod validation;
 pub mod wire_formats;

@@ -108,21 +108,13 @@ pub fn apply(
                 "consignor.issue carries a waybill document",
             )]));
         };
-        return Ok(WaybillState {
-            id: act.header.waybill_id,
+        return Ok(WaybillState::issued(
+            act.header.waybill_id,
             status,
-            version: 1,
-            head: hash.to_owned(),
-            transport: document.transport.clone(),
-            document: (**document).clone(),
-            reservations: Vec::new(),
-            receipt: None,
-            reason: None,
-            corrections: 0,
-            vehicle_changes: 0,
-            issued_at: at,
-            updated_at: at,
-        });
+            hash.to_owned(),
+            (**document).clone(),
+            at,
+        ));
     };
 
     let mut next = current.clone();
@@ -249,6 +241,32 @@ pub struct SearchFacts {
 }
 
 impl WaybillState {
+    /// A waybill as its first act leaves it: one act in the chain (`head`),
+    /// the document as issued, and nothing happened to it yet.
+    pub fn issued(
+        id: Uuid,
+        status: Status,
+        head: String,
+        document: WaybillDocument,
+        at: DateTime<Utc>,
+    ) -> Self {
+        WaybillState {
+            id,
+            status,
+            version: 1,
+            head,
+            transport: document.transport.clone(),
+            document,
+            reservations: Vec::new(),
+            receipt: None,
+            reason: None,
+            corrections: 0,
+            vehicle_changes: 0,
+            issued_at: at,
+            updated_at: at,
+        }
+    }
+
     pub fn search_facts(&self) -> SearchFacts {
         use super::plate::{normalize_city, normalize_plate};
         let doc = &self.document;

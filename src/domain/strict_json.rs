@@ -201,6 +201,32 @@ mod deserializer {
                 *located = Some(path.to_owned());
             }
         }
+
+        /// The next of `items` whose path is not hidden, with that path.
+        fn next_shown<T>(
+            &self,
+            items: impl Iterator<Item = T>,
+            path_of: impl Fn(&T) -> String,
+        ) -> Option<(T, String)> {
+            items
+                .map(|item| {
+                    let path = path_of(&item);
+                    (item, path)
+                })
+                .find(|(_, path)| !self.hidden.contains(path))
+        }
+    }
+
+    /// Reads `value` at `path` with `seed`; a failure is located at `path`
+    /// unless a value inside it was located first.
+    fn read_at<'de, T: DeserializeSeed<'de>>(
+        seed: T,
+        value: &'de Value,
+        path: String,
+        ctx: &'de Ctx<'de>,
+    ) -> Result<T::Value, Error> {
+        seed.deserialize(StrictValue::new(value, path.clone(), ctx))
+            .inspect_err(|_| ctx.locate(&path))
     }
 
     pub(super) struct StrictValue<'a> {
@@ -329,18 +355,13 @@ mod deserializer {
             &mut self,
             seed: T,
         ) -> Result<Option<T::Value>, Error> {
-            for (index, item) in self.items.by_ref() {
-                let path = format!("{}[{index}]", self.path);
-                if self.ctx.hidden.contains(&path) {
-                    continue;
-                }
-                let ctx = self.ctx;
-                return seed
-                    .deserialize(StrictValue::new(item, path.clone(), ctx))
-                    .map(Some)
-                    .inspect_err(|_| ctx.locate(&path));
-            }
-            Ok(None)
+            let shown = self.ctx.next_shown(self.items.by_ref(), |(index, _)| {
+                format!("{}[{index}]", self.path)
+            });
+            let Some(((_, item), path)) = shown else {
+                return Ok(None);
+            };
+            read_at(seed, item, path, self.ctx).map(Some)
         }
     }
 
@@ -369,27 +390,22 @@ mod deserializer {
             &mut self,
             seed: K,
         ) -> Result<Option<K::Value>, Error> {
-            for (key, value) in self.entries.by_ref() {
-                let path = join_path(&self.path, key);
-                if self.ctx.hidden.contains(&path) {
-                    continue;
-                }
-                let ctx = self.ctx;
-                let key = BorrowedStrDeserializer::<Error>::new(key);
-                let read = seed.deserialize(key).inspect_err(|_| ctx.locate(&path));
-                self.value = Some((value, path));
-                return read.map(Some);
-            }
-            Ok(None)
+            let shown = self
+                .ctx
+                .next_shown(self.entries.by_ref(), |(key, _)| join_path(&self.path, key));
+            let Some(((key, value), path)) = shown else {
+                return Ok(None);
+            };
+            let ctx = self.ctx;
+            let key = BorrowedStrDeserializer::<Error>::new(key);
+            let read = seed.deserialize(key).inspect_err(|_| ctx.locate(&path));
+            self.value = Some((value, path));
+            read.map(Some)
         }
 
         fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
             match self.value.take() {
-                Some((value, path)) => {
-                    let ctx = self.ctx;
-                    seed.deserialize(StrictValue::new(value, path.clone(), ctx))
-                        .inspect_err(|_| ctx.locate(&path))
-                }
+                Some((value, path)) => read_at(seed, value, path, self.ctx),
                 None => Err(de::Error::custom("value is missing")),
             }
         }

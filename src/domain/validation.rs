@@ -1134,35 +1134,28 @@ mod tests {
         );
     }
 
+    /// The brewery document with `totals.<total>` set to `value` is refused
+    /// for that total alone, the message naming the `expected` amount.
+    fn assert_only_this_total_wrong(total: &str, value: &str, expected: &str) {
+        let mut v = brewery();
+        v["totals"][total] = json!(value);
+        let errors = check_document(&v).unwrap_err();
+        let path = format!("totals.{total}");
+        assert_eq!(pairs(&errors), vec![(path.as_str(), "total_mismatch")]);
+        assert!(
+            errors[0].message.contains(&format!("expected {expected}")),
+            "{}",
+            errors[0].message
+        );
+    }
+
     #[test]
     fn a_wrong_total_is_reported_alone_and_with_the_right_expectation() {
         // Net mistyped: gross still agrees with the lines, so only net.
-        let mut v = brewery();
-        v["totals"]["net_amount"] = json!("3067.50");
-        let errors = check_document(&v).unwrap_err();
-        assert_eq!(
-            pairs(&errors),
-            vec![("totals.net_amount", "total_mismatch")]
-        );
-        assert!(
-            errors[0].message.contains("expected 3076.50"),
-            "{}",
-            errors[0].message
-        );
+        assert_only_this_total_wrong("net_amount", "3067.50", "3076.50");
 
         // Gross wrong while net and VAT are right: never hidden.
-        let mut v = brewery();
-        v["totals"]["gross_amount"] = json!("3722.75");
-        let errors = check_document(&v).unwrap_err();
-        assert_eq!(
-            pairs(&errors),
-            vec![("totals.gross_amount", "total_mismatch")]
-        );
-        assert!(
-            errors[0].message.contains("expected 3722.57"),
-            "{}",
-            errors[0].message
-        );
+        assert_only_this_total_wrong("gross_amount", "3722.75", "3722.57");
 
         // A wrong line amount and, independently, a wrong gross: both.
         let mut v = brewery();

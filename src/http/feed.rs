@@ -9,8 +9,6 @@ use crate::problem_code::ProblemCode;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,6 +17,7 @@ use crate::storage::feed as feed_index;
 
 use super::access::require_company;
 use super::auth::Caller;
+use super::cursor::CursorCodec;
 use super::input::Query;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
@@ -58,23 +57,12 @@ pub struct FeedPage {
     pub next_cursor: String,
 }
 
-fn encode(seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("feed:{seq}"))
-}
-
-fn decode(cursor: &str) -> Result<i64, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("feed:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                ProblemCode::InvalidCursor,
-                "after must be a next_cursor from a previous feed answer",
-            )
-        })
-}
+/// The feed's cursor: the page cursor's encoding with its own prefix, so a
+/// listing's cursor is refused here.
+const FEED_CURSOR: CursorCodec = CursorCodec::new(
+    "feed:",
+    "after must be a next_cursor from a previous feed answer",
+);
 
 /// The caller's events after a cursor, oldest first; can long-poll.
 #[utoipa::path(
@@ -107,7 +95,11 @@ pub async fn feed(
             format!("wait must be 0 to {MAX_WAIT_SECS} seconds"),
         ));
     }
-    let after = query.after.as_deref().map(decode).transpose()?;
+    let after = query
+        .after
+        .as_deref()
+        .map(|c| FEED_CURSOR.decode(c))
+        .transpose()?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     let poll = Duration::from_millis(state.config.webhooks.poll_ms);
     let mut committed = state.sequencer.committed();
@@ -141,7 +133,7 @@ pub async fn feed(
             _ = &mut nap => {}
         }
     };
-    let next_cursor = encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq.get()));
+    let next_cursor = FEED_CURSOR.encode(rows.last().map_or(after.unwrap_or(-1), |r| r.seq.get()));
     let items = rows.into_iter().map(item).collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(FeedPage { items, next_cursor }))
 }
@@ -170,6 +162,8 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let decode = |c: &str| FEED_CURSOR.decode(c);
+        let encode = |seq| FEED_CURSOR.encode(seq);
         assert_eq!(decode(&encode(41)).unwrap(), 41);
         assert_eq!(decode(&encode(-1)).unwrap(), -1);
         assert!(decode("junk!").is_err());

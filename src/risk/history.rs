@@ -23,7 +23,7 @@ pub struct History {
     pub plates: HashMap<String, Vec<PlateTrip>>,
     /// Goods flows per (CN heading, consignor): to whom, when.
     pub flows: HashMap<(String, String), Vec<FlowEdge>>,
-    pub totals: Totals,
+    pub totals: Counts,
 }
 
 /// A party's record, by registration number.
@@ -33,17 +33,7 @@ pub struct PartyHistory {
     pub registered_at: Option<DateTime<Utc>>,
     /// Its first waybill in any role.
     pub first_seen: Option<DateTime<Utc>>,
-    /// Waybills it issued as consignor.
-    pub issued: u32,
-    pub cancelled: u32,
-    /// Waybills it corrected at least once.
-    pub corrected: u32,
-    /// Waybills it answered as consignee (accepted or rejected).
-    pub concluded: u32,
-    pub rejected: u32,
-    /// Inspections of waybills naming it, and how many found irregularities.
-    pub inspections: u32,
-    pub irregular: u32,
+    pub counts: Counts,
 }
 
 impl PartyHistory {
@@ -56,13 +46,27 @@ impl PartyHistory {
     }
 }
 
+impl Counts {
+    fn add_inspection(&mut self, irregular: bool) {
+        self.inspections += 1;
+        self.irregular += u32::from(irregular);
+    }
+}
+
+/// What happened to the waybills of one party, or (as [`History::totals`])
+/// of all of them.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct Totals {
+pub struct Counts {
+    /// Waybills issued as consignor.
     pub issued: u32,
     pub cancelled: u32,
+    /// Waybills corrected at least once.
     pub corrected: u32,
+    /// Waybills answered as consignee (accepted or rejected).
     pub concluded: u32,
     pub rejected: u32,
+    /// Inspections of waybills naming the party, and how many found
+    /// irregularities.
     pub inspections: u32,
     pub irregular: u32,
 }
@@ -186,8 +190,7 @@ impl History {
             let party = self.party(reg);
             party.first_seen = Some(party.first_seen.map_or(at, |f| f.min(at)));
         }
-        self.party(&s.consignor.reg_no).issued += 1;
-        self.totals.issued += 1;
+        self.count(&s.consignor.reg_no, |c| c.issued += 1);
         *self
             .pairs
             .entry((s.consignor.reg_no.clone(), s.consignee.reg_no.clone()))
@@ -243,22 +246,25 @@ impl History {
         }
     }
 
+    /// Counts something for one party and in the totals.
+    fn count(&mut self, reg_no: &str, add: impl Fn(&mut Counts)) {
+        add(&mut self.party(reg_no).counts);
+        add(&mut self.totals);
+    }
+
     pub fn add_cancelled(&mut self, consignor: &str) {
-        self.party(consignor).cancelled += 1;
-        self.totals.cancelled += 1;
+        self.count(consignor, |c| c.cancelled += 1);
     }
 
     pub fn add_first_correction(&mut self, consignor: &str) {
-        self.party(consignor).corrected += 1;
-        self.totals.corrected += 1;
+        self.count(consignor, |c| c.corrected += 1);
     }
 
     pub fn add_concluded(&mut self, consignee: &str, rejected: bool) {
-        let party = self.party(consignee);
-        party.concluded += 1;
-        party.rejected += u32::from(rejected);
-        self.totals.concluded += 1;
-        self.totals.rejected += u32::from(rejected);
+        self.count(consignee, |c| {
+            c.concluded += 1;
+            c.rejected += u32::from(rejected);
+        });
     }
 
     pub fn add_inspection(&mut self, parties: [&str; 3], irregular: bool) {
@@ -268,12 +274,9 @@ impl History {
                 continue;
             }
             seen.push(reg);
-            let party = self.party(reg);
-            party.inspections += 1;
-            party.irregular += u32::from(irregular);
+            self.party(reg).counts.add_inspection(irregular);
         }
-        self.totals.inspections += 1;
-        self.totals.irregular += u32::from(irregular);
+        self.totals.add_inspection(irregular);
     }
 }
 

@@ -31,18 +31,22 @@ pub fn top_count(n: usize, frac: f64) -> usize {
     (k.max(1.0) as usize).min(n)
 }
 
+/// How many fraud rows are among the `k` highest scores.
+fn hits_in_top(scores: &[f64], labels: &[bool], k: usize) -> usize {
+    ranking(scores)
+        .into_iter()
+        .take(k)
+        .filter(|&i| labels[i])
+        .count()
+}
+
 /// Share of fraud among the top ceil(frac x n) rows by score.
 pub fn precision_at(scores: &[f64], labels: &[bool], frac: f64) -> f64 {
     let k = top_count(scores.len(), frac);
     if k == 0 {
         return 0.0;
     }
-    let hits = ranking(scores)
-        .into_iter()
-        .take(k)
-        .filter(|&i| labels[i])
-        .count();
-    hits as f64 / k as f64
+    hits_in_top(scores, labels, k) as f64 / k as f64
 }
 
 /// Share of all fraud found in the top ceil(frac x n) rows by score.
@@ -52,12 +56,7 @@ pub fn recall_at(scores: &[f64], labels: &[bool], frac: f64) -> f64 {
         return 0.0;
     }
     let k = top_count(scores.len(), frac);
-    let hits = ranking(scores)
-        .into_iter()
-        .take(k)
-        .filter(|&i| labels[i])
-        .count();
-    hits as f64 / positives as f64
+    hits_in_top(scores, labels, k) as f64 / positives as f64
 }
 
 /// Average precision: the mean, over the fraud rows, of the precision at

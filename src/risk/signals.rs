@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::config::ModelConfig;
 use super::factor::{Factor, Signal};
-use super::history::{History, price_key, route_key};
+use super::history::{Counts, History, price_key, route_key};
 use super::shipment::{Shipment, hours};
 use crate::domain::document::ExciseCategory;
 use crate::domain::lifecycle::Status;
@@ -284,7 +284,10 @@ pub fn consignee_rejections(s: &Shipment, cx: &Context) -> Option<Signal> {
     // This shipment's own answer is not evidence about itself.
     let own = u32::from(s.timeline.concluded_at.is_some());
     let own_rejected = u32::from(s.status == Status::Rejected);
-    let (k, n) = (party.rejected - own_rejected, party.concluded - own);
+    let (k, n) = (
+        party.counts.rejected - own_rejected,
+        party.counts.concluded - own,
+    );
     let totals = cx.history.totals;
     rate_signal(
         Factor::ConsigneeRejections,
@@ -311,22 +314,15 @@ pub fn consignor_cancellations(s: &Shipment, cx: &Context) -> Option<Signal> {
         Factor::ConsignorCancellations,
         "cancelled",
         own,
-        |p| p.cancelled,
-        cx.history.totals.cancelled,
+        |c| c.cancelled,
     )
 }
 
 pub fn consignor_corrections(s: &Shipment, cx: &Context) -> Option<Signal> {
     let own = !s.timeline.corrected_at.is_empty();
-    consignor_rate(
-        s,
-        cx,
-        Factor::ConsignorCorrections,
-        "corrected",
-        own,
-        |p| p.corrected,
-        cx.history.totals.corrected,
-    )
+    consignor_rate(s, cx, Factor::ConsignorCorrections, "corrected", own, |c| {
+        c.corrected
+    })
 }
 
 /// A consignor's rate of waybills it `verb` among its others: this
@@ -337,13 +333,13 @@ fn consignor_rate(
     factor: Factor,
     verb: &str,
     own: bool,
-    count: impl Fn(&super::history::PartyHistory) -> u32,
-    overall: u32,
+    count: impl Fn(&Counts) -> u32,
 ) -> Option<Signal> {
     let party = cx.history.parties.get(&s.consignor.reg_no)?;
     let own = u32::from(own);
-    let issued_before = party.issued.saturating_sub(1);
-    let k = count(party) - own;
+    let issued_before = party.counts.issued.saturating_sub(1);
+    let k = count(&party.counts) - own;
+    let overall = count(&cx.history.totals);
     rate_signal(
         factor,
         k,
@@ -549,8 +545,8 @@ pub fn inspection_history(s: &Shipment, own: OwnInspections, cx: &Context) -> Op
         let Some(h) = cx.history.parties.get(&party.reg_no) else {
             continue;
         };
-        let n = h.inspections - own.inspections;
-        let k = h.irregular - own.irregular;
+        let n = h.counts.inspections - own.inspections;
+        let k = h.counts.irregular - own.irregular;
         if n == 0 {
             continue;
         }

@@ -226,8 +226,8 @@ fn consignee_rejection_rate_excludes_the_shipment_itself() {
     h.totals.concluded = 100;
     h.totals.rejected = 4;
     let b = h.party("B");
-    b.concluded = 20;
-    b.rejected = 6;
+    b.counts.concluded = 20;
+    b.counts.rejected = 6;
     let s = shipment();
     let sig = consignee_rejections(&s, &cx(&h, &model, t(9))).unwrap();
     // p = 4.5/101 = 0.04455; shrunk = (6 + 20p)/40 = 0.17228; ratio 3.867
@@ -246,7 +246,7 @@ fn consignee_rejection_rate_excludes_the_shipment_itself() {
     assert!(sig.reason.contains("rejected 5 of 19"), "{}", sig.reason);
     // An ordinary consignee: no signal.
     let c = h.party("B");
-    c.rejected = 1;
+    c.counts.rejected = 1;
     assert_eq!(consignee_rejections(&s, &cx(&h, &model, t(9))), None);
 }
 
@@ -258,9 +258,9 @@ fn consignor_cancellation_and_correction_rates() {
     h.totals.cancelled = 10;
     h.totals.corrected = 30;
     let a = h.party("A");
-    a.issued = 41; // 40 others plus this one
-    a.cancelled = 12;
-    a.corrected = 1;
+    a.counts.issued = 41; // 40 others plus this one
+    a.counts.cancelled = 12;
+    a.counts.corrected = 1;
     let s = shipment();
     let sig = consignor_cancellations(&s, &cx(&h, &model, t(9))).unwrap();
     assert!(

@@ -34,6 +34,12 @@ fn fixtures() -> Vec<(String, WaybillDocument)> {
         .collect()
 }
 
+/// The fixture of that file name.
+fn fixture(name: &str) -> WaybillDocument {
+    let (_, document) = fixtures().into_iter().find(|(n, _)| n == name).unwrap();
+    document
+}
+
 fn display(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().into_owned()
 }
@@ -85,10 +91,7 @@ fn every_fixture_round_trips_exactly() {
 
 #[test]
 fn export_uses_ubl_namespaces_and_elements() {
-    let (_, fuel) = fixtures()
-        .into_iter()
-        .find(|(n, _)| n == "fuel-diesel.json")
-        .unwrap();
+    let fuel = fixture("fuel-diesel.json");
     let xml = despatch_advice(&fuel, None).unwrap();
     let tree = roxmltree::Document::parse(&xml).unwrap();
     let root = tree.root_element();
@@ -358,28 +361,14 @@ fn bad_values_are_reported_with_both_paths() {
 fn state(document: WaybillDocument, status: Status) -> WaybillState {
     let at = Utc.with_ymd_and_hms(2026, 11, 30, 10, 15, 0).unwrap();
     WaybillState {
-        id: Uuid::nil(),
-        status,
         version: 4,
-        head: "00".into(),
-        transport: document.transport.clone(),
-        document,
-        reservations: Vec::new(),
-        receipt: None,
-        reason: None,
-        corrections: 0,
-        vehicle_changes: 0,
-        issued_at: at,
-        updated_at: at,
+        ..WaybillState::issued(Uuid::nil(), status, "00".into(), document, at)
     }
 }
 
 #[test]
 fn receipt_advice_round_trips_to_the_consignee_act() {
-    let (_, doc) = fixtures()
-        .into_iter()
-        .find(|(n, _)| n == "brewery-beer.json")
-        .unwrap();
+    let doc = fixture("brewery-beer.json");
     let mut s = state(doc, Status::PartiallyAccepted);
     s.receipt = Some(Receipt {
         lines: s

@@ -48,9 +48,7 @@ async fn inspector_reads_are_allowed_and_audited_invisibly(app: TestApp) {
     let (status, state) = app.get(&tax, &format!("/v1/waybills/{}", s.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(state["status"], "issued");
-    let (status, events) = app
-        .get(&tax, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (status, events) = app.events(&tax, s.id).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(events.as_array().unwrap().len(), 1);
     let (status, page) = app.get(&tax, "/v1/waybills?status=issued").await;

@@ -5,7 +5,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use ewaybill::client::sign_act;
 use ewaybill::storage::schema::{events, waybills};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -34,8 +34,7 @@ fn counts(app: &TestApp) -> (i64, i64) {
 }
 
 async fn batch(app: &TestApp, who: &Actor, path: &str, items: &[Value]) -> (StatusCode, Value) {
-    app.call(who, Method::POST, path, Some(Value::from(items.to_vec())))
-        .await
+    app.post(who, path, Value::from(items.to_vec())).await
 }
 
 async fn mixed_items_are_answered_one_by_one_and_retries_exist(app: TestApp) {
@@ -114,14 +113,7 @@ async fn mixed_items_are_answered_one_by_one_and_retries_exist(app: TestApp) {
 
     // Each rejected item got the problem a single request gets.
     for i in [1, 2, 3, 6] {
-        let (single_status, single) = app
-            .call(
-                &consignor,
-                Method::POST,
-                "/v1/waybills",
-                Some(items[i].clone()),
-            )
-            .await;
+        let (single_status, single) = app.post(&consignor, "/v1/waybills", items[i].clone()).await;
         assert_eq!(
             body["items"][i]["problem"]["status"],
             single_status.as_u16()
@@ -167,12 +159,7 @@ async fn mixed_items_are_answered_one_by_one_and_retries_exist(app: TestApp) {
         json!({"reservations": []}),
     );
     let (status, _) = app
-        .call(
-            &carrier,
-            Method::POST,
-            &format!("/v1/waybills/{id}/events"),
-            Some(accept),
-        )
+        .post(&carrier, &format!("/v1/waybills/{id}/events"), accept)
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, later) = batch(&app, &consignor, "/v1/waybills:batch", &items[..1]).await;
@@ -366,12 +353,7 @@ async fn batch_limits_and_callers(app: TestApp) {
         &[],
     );
     let (status, body) = app
-        .call(
-            &consignor,
-            Method::POST,
-            "/v1/waybills:batch",
-            Some(json!({"act": {}})),
-        )
+        .post(&consignor, "/v1/waybills:batch", json!({"act": {}}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let res = app

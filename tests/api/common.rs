@@ -296,6 +296,41 @@ impl TestApp {
         self.call(who, Method::GET, path, None).await
     }
 
+    /// An authenticated POST of a JSON body.
+    pub async fn post(&self, who: &Actor, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(who, Method::POST, path, Some(body)).await
+    }
+
+    /// The waybill's signed chain as `who` reads it
+    /// (`GET /v1/waybills/{waybill}/events`).
+    pub async fn events(&self, who: &Actor, waybill: Uuid) -> (StatusCode, Value) {
+        self.get(who, &format!("/v1/waybills/{waybill}/events"))
+            .await
+    }
+
+    /// An authority records an inspection of the waybill
+    /// (`POST /v1/inspect/shipments/{waybill}/inspections`).
+    pub async fn record_inspection(
+        &self,
+        who: &Actor,
+        waybill: Uuid,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.post(
+            who,
+            &format!("/v1/inspect/shipments/{waybill}/inspections"),
+            body,
+        )
+        .await
+    }
+
+    /// Asserts that the access audit trail, as the operator reads it, holds
+    /// an entry for which `entry` is true.
+    pub async fn assert_audited(&self, entry: impl Fn(&Value) -> bool) {
+        let (_, trail) = self.get(&self.admin, "/v1/audit/access").await;
+        assert!(trail.as_array().unwrap().iter().any(entry), "{trail}");
+    }
+
     /// The Prometheus text at `/metrics` (unauthenticated).
     pub async fn metrics(&self) -> String {
         let res = self.http.get(self.url("/metrics")).send().await.unwrap();
@@ -308,22 +343,20 @@ impl TestApp {
             40_000_000_000u64 + u64::from(rand_u16()) * 1000 + u64::from(rand_u16() % 1000)
         );
         let (status, party) = self
-            .call(
+            .post(
                 &self.admin,
-                Method::POST,
                 "/v1/parties",
-                Some(json!({"kind": kind, "name": name, "reg_no": reg_no, "country": "LV"})),
+                json!({"kind": kind, "name": name, "reg_no": reg_no, "country": "LV"}),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{party}");
         let party_id = party["id"].as_str().unwrap().to_owned();
         let key = KeyPair::generate().unwrap();
         let (status, body) = self
-            .call(
+            .post(
                 &self.admin,
-                Method::POST,
                 &format!("/v1/parties/{party_id}/keys"),
-                Some(json!({"public_key": key.public_key().to_base64url(), "label": "test"})),
+                json!({"public_key": key.public_key().to_base64url(), "label": "test"}),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -488,9 +521,20 @@ pub fn issue_envelope(
     consignee: &Actor,
     number: &str,
 ) -> Value {
+    issue_envelope_with_id(Uuid::now_v7(), consignor, carrier, consignee, number)
+}
+
+/// [`issue_envelope`] of the waybill `id`.
+pub fn issue_envelope_with_id(
+    id: Uuid,
+    consignor: &Actor,
+    carrier: &Actor,
+    consignee: &Actor,
+    number: &str,
+) -> Value {
     consignor.sign(
         "consignor.issue",
-        Uuid::now_v7(),
+        id,
         None,
         document(number, consignor, carrier, consignee),
     )
@@ -499,8 +543,7 @@ pub fn issue_envelope(
 impl TestApp {
     /// Posts a signed consignor.issue to `POST /v1/waybills`.
     pub async fn post_issue(&self, who: &Actor, envelope: &Value) -> (StatusCode, Value) {
-        self.call(who, Method::POST, "/v1/waybills", Some(envelope.clone()))
-            .await
+        self.post(who, "/v1/waybills", envelope.clone()).await
     }
 }
 
@@ -582,6 +625,20 @@ impl TestApp {
         }
     }
 
+    /// The shipment's carrier signs `carrier.accept` with `body` (see
+    /// [`TestApp::act`]).
+    pub async fn carrier_accept(&self, s: &mut Shipment, body: Value) -> (StatusCode, Value) {
+        let carrier = s.carrier.clone();
+        self.act(s, &carrier, "carrier.accept", body).await
+    }
+
+    /// [`TestApp::carrier_accept`] that must succeed (201); returns the
+    /// response body.
+    pub async fn carrier_accept_ok(&self, s: &mut Shipment, body: Value) -> Value {
+        let carrier = s.carrier.clone();
+        self.act_ok(s, &carrier, "carrier.accept", body).await
+    }
+
     /// Signs and posts a later act; on success moves `head` along.
     pub async fn act(
         &self,
@@ -619,11 +676,10 @@ impl TestApp {
         waybill: Uuid,
         envelope: &Value,
     ) -> (StatusCode, Value) {
-        self.call(
+        self.post(
             who,
-            Method::POST,
             &format!("/v1/waybills/{waybill}/events"),
-            Some(envelope.clone()),
+            envelope.clone(),
         )
         .await
     }
@@ -676,6 +732,29 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The arguments of `ewaybill verify` against `app`, logged in with the key
+/// in `key_file` and trusting `vkey` (the text of `/v1/log/key`).
+pub fn verify_args(app: &TestApp, key_file: &std::path::Path, vkey: &str) -> Vec<String> {
+    vec![
+        "--server".into(),
+        format!("http://{}", app.addr),
+        "--key".into(),
+        key_file.display().to_string(),
+        "--vkey".into(),
+        vkey.trim().to_owned(),
+    ]
+}
+
+/// How a finished command went: (success, stdout followed by stderr).
+pub fn outcome(out: &std::process::Output) -> (bool, String) {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Runs `ewaybill verify` (the real binary) and returns (success, stdout+stderr).
 pub async fn run_verify(args: Vec<String>) -> (bool, String) {
     tokio::task::spawn_blocking(move || {
@@ -684,12 +763,7 @@ pub async fn run_verify(args: Vec<String>) -> (bool, String) {
             .args(&args)
             .output()
             .expect("run ewaybill verify");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+        outcome(&out)
     })
     .await
     .unwrap()

@@ -1,7 +1,7 @@
 //! Concurrent acts on one waybill: exactly one wins, the rest get 409; and
 //! many writers at once all land in one gap-free order.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -31,9 +31,9 @@ async fn racing_acts_on_one_waybill_exactly_one_wins(app: TestApp) {
             json!({"reason": "changed mind"}),
         );
         let (a, b, c) = futures_util::join!(
-            app.call(&s.carrier, Method::POST, &path, Some(accept)),
-            app.call(&s.carrier, Method::POST, &path, Some(decline)),
-            app.call(&s.consignor, Method::POST, &path, Some(cancel)),
+            app.post(&s.carrier, &path, accept),
+            app.post(&s.carrier, &path, decline),
+            app.post(&s.consignor, &path, cancel),
         );
         let results = [a, b, c];
         let winners = results

@@ -44,13 +44,9 @@ async fn signing_keys(app: &TestApp, who: &Actor, id: Uuid) -> (StatusCode, Valu
 
 async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
     let mut s = app.shipment().await;
-    let carrier = s.carrier.clone();
-    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
-        .await;
+    app.carrier_accept_ok(&mut s, json!({})).await;
 
-    let (status, events) = app
-        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (status, events) = app.events(&s.consignee, s.id).await;
     assert_eq!(status, StatusCode::OK, "{events}");
     for who in [&s.consignor, &s.carrier, &s.consignee] {
         let (status, keys) = signing_keys(&app, who, s.id).await;
@@ -91,15 +87,8 @@ async fn parties_read_the_signing_keys_and_reverify_the_chain(app: TestApp) {
     let (status, keys) = signing_keys(&app, &police, s.id).await;
     assert_eq!(status, StatusCode::OK, "{keys}");
     assert_eq!(keys.as_array().unwrap().len(), 2);
-    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
-    assert!(
-        trail
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["action"] == "waybill.keys" && r["waybill_id"] == s.id.to_string()),
-        "{trail}"
-    );
+    app.assert_audited(|r| r["action"] == "waybill.keys" && r["waybill_id"] == s.id.to_string())
+        .await;
 }
 
 async fn strangers_and_the_operator_get_no_signing_keys(app: TestApp) {

@@ -51,11 +51,10 @@ async fn a_party_cannot_revoke_its_last_active_key_but_the_operator_can(app: Tes
     // With a second key it may revoke either, but never the last one left.
     let second = KeyPair::generate().unwrap();
     let (status, body) = app
-        .call(
+        .post(
             &company,
-            Method::POST,
             &format!("/v1/parties/{}/keys", company.party_id),
-            Some(json!({"public_key": second.public_key().to_base64url(), "label": "new laptop"})),
+            json!({"public_key": second.public_key().to_base64url(), "label": "new laptop"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use ewaybill::ledger::sequencer::{FaultPoint, Faults};
 use ewaybill::storage::DbConnection;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -65,12 +65,7 @@ async fn poisoned_act_fails_alone_and_the_rest_of_its_batch_commits(app: TestApp
     let mut lock = app.db();
     hold_log_lock(&mut lock);
     let ((status, body), ()) = futures_util::join!(
-        app.call(
-            &consignor,
-            Method::POST,
-            "/v1/waybills:batch",
-            Some(Value::from(items.clone()))
-        ),
+        app.post(&consignor, "/v1/waybills:batch", Value::from(items.clone())),
         async {
             actix_web::rt::time::sleep(Duration::from_millis(700)).await;
             lock.batch_execute("ROLLBACK;").unwrap();

@@ -1,6 +1,6 @@
 //! Inspectors' search: filters, plate normalisation, access, audit.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, assert_problem, document, tomorrow};
@@ -188,23 +188,22 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
         .await;
     let path = format!("/v1/inspect/shipments/{}/inspections", s.id);
     let (status, clean) = app
-        .call(
+        .post(
             &tax,
-            Method::POST,
             &path,
-            Some(json!({
+            json!({
                 "outcome": "no_irregularity", "selection": "random", "selection_probability": "0.05"
-            })),
+            }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{clean}");
     assert_eq!(clean["outcome"], "no_irregularity");
     let (status, found) = app
-        .call(&tax, Method::POST, &path, Some(json!({
+        .post(&tax, &path, json!({
             "outcome": "irregularity", "category": "excise_evasion", "amount_at_stake": "1250.00",
             "currency": "EUR", "selection": "ranking", "selection_probability": "0.9",
             "inspected_at": "2026-11-29T07:30:00Z", "note": "two pallets undeclared"
-        })))
+        }))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{found}");
     assert_eq!(found["amount_at_stake"], "1250.00");
@@ -224,14 +223,13 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
 
     // Every problem at once.
     assert_problem(
-        &app.call(
+        &app.post(
             &tax,
-            Method::POST,
             &path,
-            Some(json!({
+            json!({
                 "outcome": "irregularity", "amount_at_stake": "-5", "selection": "random",
                 "inspected_at": "2099-01-01T00:00:00Z"
-            })),
+            }),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -245,11 +243,10 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
         ],
     );
     let (status, _) = app
-        .call(
+        .record_inspection(
             &tax,
-            Method::POST,
-            &format!("/v1/inspect/shipments/{}/inspections", uuid::Uuid::now_v7()),
-            Some(json!({"outcome": "no_irregularity", "selection": "other"})),
+            uuid::Uuid::now_v7(),
+            json!({"outcome": "no_irregularity", "selection": "other"}),
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -259,11 +256,10 @@ async fn inspection_outcomes_are_recorded_invisibly(app: TestApp) {
         let (status, _) = app.get(who, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = app
-            .call(
+            .post(
                 who,
-                Method::POST,
                 &path,
-                Some(json!({"outcome": "no_irregularity", "selection": "other"})),
+                json!({"outcome": "no_irregularity", "selection": "other"}),
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);

@@ -35,12 +35,7 @@ fn run_checker(dir: &Path) -> (bool, String) {
         .arg(dir)
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    crate::common::outcome(&out)
 }
 
 async fn text(app: &TestApp, who: &crate::common::Actor, path: &str) -> String {

@@ -1,5 +1,6 @@
 //! The whole lifecycle, and every act that its current status forbids.
 
+use ewaybill::domain::lifecycle::ActType;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -86,12 +87,8 @@ async fn accept_with_reservations_change_vehicle_partial_acceptance(app: TestApp
 async fn full_delivery(app: TestApp) {
     let mut s = app.shipment().await;
     let (carrier, consignee) = (s.carrier.clone(), s.consignee.clone());
-    assert_eq!(
-        app.act(&mut s, &carrier, "carrier.accept", json!({}))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
+    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
+        .await;
     let body = app
         .act_ok(&mut s, &consignee, "consignee.accept", json!({}))
         .await;
@@ -153,9 +150,7 @@ async fn decline_correct_with_another_carrier_then_reject(app: TestApp) {
     assert_eq!(body["waybill"]["status"], "rejected");
 
     // The earlier document version stays in the chain.
-    let (_, events) = app
-        .get(&consignor, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (_, events) = app.events(&consignor, s.id).await;
     let types: Vec<_> = events
         .as_array()
         .unwrap()
@@ -256,15 +251,11 @@ async fn every_illegal_transition_is_409_naming_status_and_allowed_acts(app: Tes
         ("partially_accepted", &[]),
         ("rejected", &[]),
     ];
-    let later_acts = [
-        "consignor.correct",
-        "consignor.cancel",
-        "carrier.accept",
-        "carrier.decline",
-        "carrier.change_vehicle",
-        "consignee.accept",
-        "consignee.reject",
-    ];
+    let later_acts: Vec<&str> = ActType::ALL
+        .iter()
+        .filter(|t| **t != ActType::ConsignorIssue)
+        .map(|t| t.as_str())
+        .collect();
     let mut refused = 0;
     for (status_name, legal) in allowed {
         let mut s = reach(&app, status_name).await;
@@ -307,9 +298,7 @@ async fn every_illegal_transition_is_409_naming_status_and_allowed_acts(app: Tes
             refused += 1;
         }
         // Nothing was written by the refused acts.
-        let (_, events) = app
-            .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
-            .await;
+        let (_, events) = app.events(&s.consignor, s.id).await;
         assert_eq!(events.as_array().unwrap().last().unwrap()["hash"], s.head);
     }
     // 7 statuses x 7 later acts, minus the 9 legal pairs.
@@ -320,12 +309,8 @@ async fn stale_prev_is_409_with_the_current_head(app: TestApp) {
     let mut s = app.shipment().await;
     let issued_head = s.head.clone();
     let carrier = s.carrier.clone();
-    assert_eq!(
-        app.act(&mut s, &carrier, "carrier.accept", json!({}))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
+    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
+        .await;
     let stale = carrier.sign(
         "carrier.change_vehicle",
         s.id,
@@ -344,12 +329,8 @@ async fn stale_prev_is_409_with_the_current_head(app: TestApp) {
 async fn replayed_act_is_409(app: TestApp) {
     let (consignor, carrier, consignee) = app.parties().await;
     let id = uuid::Uuid::now_v7();
-    let envelope = consignor.sign(
-        "consignor.issue",
-        id,
-        None,
-        document("WB-R1", &consignor, &carrier, &consignee),
-    );
+    let envelope =
+        crate::common::issue_envelope_with_id(id, &consignor, &carrier, &consignee, "WB-R1");
     let (status, _) = app.post_issue(&consignor, &envelope).await;
     assert_eq!(status, StatusCode::CREATED);
     let problem = assert_problem(
@@ -378,17 +359,9 @@ async fn replayed_act_is_409(app: TestApp) {
 
 async fn chain_is_returned_exactly_as_signed(app: TestApp) {
     let mut s = app.shipment().await;
-    let carrier = s.carrier.clone();
-    app.act(
-        &mut s,
-        &carrier,
-        "carrier.accept",
-        json!({"reservations": [{"note": "ok"}]}),
-    )
-    .await;
-    let (status, events) = app
-        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
+    app.carrier_accept(&mut s, json!({"reservations": [{"note": "ok"}]}))
         .await;
+    let (status, events) = app.events(&s.consignee, s.id).await;
     assert_eq!(status, StatusCode::OK);
     let events = events.as_array().unwrap();
     assert_eq!(events.len(), 2);
@@ -503,9 +476,7 @@ async fn state_is_the_fold_of_the_returned_chain(app: TestApp) {
         assert_eq!(status, StatusCode::CREATED, "{act}: {body}");
     }
     let (_, stored) = app.get(&consignee, &format!("/v1/waybills/{}", s.id)).await;
-    let (_, events) = app
-        .get(&consignee, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (_, events) = app.events(&consignee, s.id).await;
 
     // Replay with nothing but the chain and the pure domain.
     let mut state = None;

@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ewaybill::merkle::{self, Frontier};
 use ewaybill::note::{Checkpoint, TlogProof, VerifierKey};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{Actor, TestApp};
@@ -97,8 +97,7 @@ async fn receipts_and_events_verify_offline_with_the_log_key(app: TestApp) {
     );
 
     // Registry changes answer with receipts too.
-    let (status, created) = app.call(&app.admin, Method::POST, "/v1/parties",
-        Some(json!({"kind": "auditor", "name": "Independent auditor", "reg_no": "AUD-1", "country": "LV"}))).await;
+    let (status, created) = app.post(&app.admin, "/v1/parties", json!({"kind": "auditor", "name": "Independent auditor", "reg_no": "AUD-1", "country": "LV"})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let cp = Checkpoint::open(created["receipt"]["checkpoint"].as_str().unwrap(), &key).unwrap();
     assert!(cp.size > checkpoint.size);
@@ -171,14 +170,7 @@ async fn entries_reproduce_every_signed_checkpoint(app: TestApp) {
     let size = assert_history_matches_entries(&app, &tax).await;
     assert!(size >= 10, "{size}");
     // Reads of raw entries are audited.
-    let (_, trail) = app.get(&app.admin, "/v1/audit/access").await;
-    assert!(
-        trail
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["action"] == "log.entries")
-    );
+    app.assert_audited(|r| r["action"] == "log.entries").await;
 }
 
 async fn proofs_and_who_may_read_them(app: TestApp) {
@@ -188,9 +180,7 @@ async fn proofs_and_who_may_read_them(app: TestApp) {
     let key = vkey(&app, &auditor).await;
     let (_, note) = text(&app, &auditor, "/v1/log/checkpoint").await;
     let cp = Checkpoint::open(&note, &key).unwrap();
-    let (_, events) = app
-        .get(&s.consignee, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (_, events) = app.events(&s.consignee, s.id).await;
     let index = events[0]["log_index"].as_u64().unwrap();
     let path = format!("/v1/log/proof/inclusion?index={index}&size={}", cp.size);
 
@@ -278,18 +268,10 @@ async fn proofs_and_who_may_read_them(app: TestApp) {
 
 async fn tlog_proof_file_checks_offline(app: TestApp) {
     let mut s = app.shipment().await;
-    let carrier = s.carrier.clone();
-    app.act(
-        &mut s,
-        &carrier,
-        "carrier.accept",
-        json!({"reservations": [{"note": "ok"}]}),
-    )
-    .await;
-    let key = vkey(&app, &s.consignor).await;
-    let (_, events) = app
-        .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
+    app.carrier_accept(&mut s, json!({"reservations": [{"note": "ok"}]}))
         .await;
+    let key = vkey(&app, &s.consignor).await;
+    let (_, events) = app.events(&s.consignor, s.id).await;
     for (position, event) in events.as_array().unwrap().iter().enumerate() {
         let (status, file) = text(
             &app,
@@ -355,17 +337,9 @@ async fn two_instances_on_one_database_keep_one_tree(app: TestApp) {
     std::fs::write(&saved_path, saved).unwrap();
     let (_, vkey_text) = text(&app, &auditor, "/v1/log/key").await;
     app.issue(&consignor, &carrier, &consignee).await;
-    let (ok, report) = crate::common::run_verify(vec![
-        "--server".into(),
-        format!("http://{}", second.addr),
-        "--key".into(),
-        key_file.display().to_string(),
-        "--vkey".into(),
-        vkey_text.trim().to_owned(),
-        "--since".into(),
-        saved_path.display().to_string(),
-    ])
-    .await;
+    let mut args = crate::common::verify_args(&second, &key_file, &vkey_text);
+    args.extend(["--since".into(), saved_path.display().to_string()]);
+    let (ok, report) = crate::common::run_verify(args).await;
     assert!(ok, "{report}");
     // Both instances serve the same tree head.
     let key = vkey(&app, &auditor).await;

@@ -65,6 +65,31 @@ async fn until_waiting_for_a_lock(watcher: &mut DbConnection, text: &str) {
     }
 }
 
+/// Runs `request` while `lock` holds the lock `lock_sql` takes; once a
+/// statement of the service's containing `waiting` waits on it, cuts every
+/// connection. The answer must be a 503.
+async fn assert_cut_while_waiting(
+    request: impl std::future::Future<Output = (StatusCode, Value)>,
+    lock: &mut DbConnection,
+    lock_sql: &str,
+    watcher: &mut DbConnection,
+    waiting: &str,
+    proxy: &Proxy,
+) {
+    lock.batch_execute(lock_sql).unwrap();
+    let ((status, body), ()) = futures_util::join!(request, async {
+        until_waiting_for_a_lock(watcher, waiting).await;
+        proxy.cut();
+    });
+    lock.batch_execute("ROLLBACK;").unwrap();
+    assert_problem(
+        &(status, body),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "database_unavailable",
+        &[],
+    );
+}
+
 #[actix_web::test]
 async fn a_connection_lost_mid_query_is_a_503() {
     let Some((app, proxy)) = behind_proxy(Vec::new()).await else {
@@ -80,38 +105,30 @@ async fn a_connection_lost_mid_query_is_a_503() {
     // A read: the waybill table is locked, the service's SELECT waits on
     // it, and then its connection is cut.
     let mut lock = app.db();
-    lock.batch_execute("BEGIN; LOCK TABLE waybills IN ACCESS EXCLUSIVE MODE;")
-        .unwrap();
     let path = waybill_path(&stored);
-    let ((status, body), ()) = futures_util::join!(app.get(&consignor, &path), async {
-        until_waiting_for_a_lock(&mut watcher, r#""waybills"."id" = $1"#).await;
-        proxy.cut();
-    });
-    lock.batch_execute("ROLLBACK;").unwrap();
-    assert_problem(
-        &(status, body),
-        StatusCode::SERVICE_UNAVAILABLE,
-        "database_unavailable",
-        &[],
-    );
+    assert_cut_while_waiting(
+        app.get(&consignor, &path),
+        &mut lock,
+        "BEGIN; LOCK TABLE waybills IN ACCESS EXCLUSIVE MODE;",
+        &mut watcher,
+        r#""waybills"."id" = $1"#,
+        &proxy,
+    )
+    .await;
 
     // A write: the sequencer's transaction waits for the log's lock, and
     // its connection is cut before COMMIT. Nothing was written, and the
     // answer says so truthfully.
     let lost = issue(&parties);
-    lock.batch_execute("BEGIN; SELECT 1 FROM log_state WHERE id = 1 FOR UPDATE;")
-        .unwrap();
-    let ((status, body), ()) = futures_util::join!(app.post_issue(&consignor, &lost), async {
-        until_waiting_for_a_lock(&mut watcher, r#"UPDATE "log_state""#).await;
-        proxy.cut();
-    });
-    lock.batch_execute("ROLLBACK;").unwrap();
-    assert_problem(
-        &(status, body),
-        StatusCode::SERVICE_UNAVAILABLE,
-        "database_unavailable",
-        &[],
-    );
+    assert_cut_while_waiting(
+        app.post_issue(&consignor, &lost),
+        &mut lock,
+        "BEGIN; SELECT 1 FROM log_state WHERE id = 1 FOR UPDATE;",
+        &mut watcher,
+        r#"UPDATE "log_state""#,
+        &proxy,
+    )
+    .await;
     let (status, _) = app.get(&consignor, &waybill_path(&lost)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing was written");
     let (status, body) = app.post_issue(&consignor, &lost).await;

@@ -1,6 +1,6 @@
 //! Bad input gets a clear 4xx problem and writes nothing.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::{TestApp, assert_problem, document};
@@ -114,16 +114,16 @@ async fn malformed_oversized_and_wrong_content_type(app: TestApp) {
 async fn envelope_problems_are_reported_together(app: TestApp) {
     let consignor = app.company("Brewery").await;
     assert_problem(&app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
+        .post(&consignor, "/v1/waybills", json!({
             "act": {"type": "consignor.issue", "waybill_id": "nope", "prev": null, "signed_at": "yesterday", "body": {}},
             "signature": "x", "extra": true
-        })))
+        }))
         .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &["extra"]);
     assert_problem(&app
-        .call(&consignor, Method::POST, "/v1/waybills", Some(json!({
+        .post(&consignor, "/v1/waybills", json!({
             "act": {"type": "consignor.issue", "waybill_id": "nope", "prev": null, "signed_at": "yesterday", "body": {}},
             "signature": "x"
-        })))
+        }))
         .await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &["act.waybill_id", "act.key_id", "act.signed_at"]);
 
     // A later act sent to the issuing endpoint.

@@ -1,7 +1,7 @@
 //! The risk list: ranking, reasons, model versions, assessments, audit,
 //! learning from inspection outcomes, and who may see it.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{Actor, Shipment, TestApp, assert_problem, document};
@@ -157,28 +157,14 @@ async fn the_risk_list_puts_the_overloaded_truck_first_and_says_why(app: TestApp
         "outcome": "no_irregularity", "selection": "ranking", "selection_probability": "1",
         "assessment_id": first["assessment_id"],
     });
-    let (status, body) = app
-        .call(
-            &police,
-            Method::POST,
-            &format!("/v1/inspect/shipments/{}/inspections", heavy.id),
-            Some(stop),
-        )
-        .await;
+    let (status, body) = app.record_inspection(&police, heavy.id, stop).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["assessment_id"], first["assessment_id"]);
     let wrong = json!({
         "outcome": "no_irregularity", "selection": "ranking", "selection_probability": "1",
         "assessment_id": items[1]["assessment_id"],
     });
-    let (status, body) = app
-        .call(
-            &police,
-            Method::POST,
-            &format!("/v1/inspect/shipments/{}/inspections", heavy.id),
-            Some(wrong),
-        )
-        .await;
+    let (status, body) = app.record_inspection(&police, heavy.id, wrong).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["errors"][0]["path"], "assessment_id");
 
@@ -218,14 +204,13 @@ async fn inspection_outcomes_raise_the_score_of_the_next_shipment(app: TestApp) 
     );
     for _ in 0..3 {
         let (status, body) = app
-            .call(
+            .record_inspection(
                 &police,
-                Method::POST,
-                &format!("/v1/inspect/shipments/{}/inspections", first.id),
-                Some(json!({
+                first.id,
+                json!({
                     "outcome": "irregularity", "category": "excise_evasion",
                     "selection": "random", "selection_probability": "0.05",
-                })),
+                }),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -257,14 +242,13 @@ async fn inspection_outcomes_raise_the_score_of_the_next_shipment(app: TestApp) 
 
     // `ewaybill risk train` learns a new model version from these outcomes.
     let (status, body) = app
-        .call(
+        .record_inspection(
             &police,
-            Method::POST,
-            &format!("/v1/inspect/shipments/{}/inspections", second.id),
-            Some(json!({
+            second.id,
+            json!({
                 "outcome": "no_irregularity", "selection": "ranking", "selection_probability": "1",
                 "assessment_id": item["assessment_id"],
-            })),
+            }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -136,12 +136,8 @@ async fn inspector_sees_authenticity_status_plates_and_no_prices(app: TestApp) {
 
     // The current state, after the carrier took the goods and changed trucks.
     let carrier = s.carrier.clone();
-    assert_eq!(
-        app.act(&mut s, &carrier, "carrier.accept", json!({}))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
+    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
+        .await;
     let body = json!({"vehicle_plate": "KX-9876", "vehicle_country": "LV", "reason": "breakdown"});
     app.act_ok(&mut s, &carrier, "carrier.change_vehicle", body)
         .await;

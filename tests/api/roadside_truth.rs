@@ -25,15 +25,19 @@ async fn token(app: &TestApp, s: &Shipment) -> String {
     url.rsplit_once("/v1/verify/").unwrap().1.to_owned()
 }
 
+/// The verification link's answer, asked for `accept` (`None`: no Accept
+/// header at all).
+async fn verify_response(app: &TestApp, token: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut req = app.http.get(app.url(&format!("/v1/verify/{token}")));
+    if let Some(accept) = accept {
+        req = req.header("Accept", accept);
+    }
+    req.send().await.unwrap()
+}
+
 /// (status, content type, body) of the verification link.
 async fn verify(app: &TestApp, token: &str, accept: &str) -> (StatusCode, String, String) {
-    let res = app
-        .http
-        .get(app.url(&format!("/v1/verify/{token}")))
-        .header("Accept", accept)
-        .send()
-        .await
-        .unwrap();
+    let res = verify_response(app, token, Some(accept)).await;
     let status = res.status();
     let ctype = res.headers()["content-type"].to_str().unwrap().to_owned();
     (status, ctype, res.text().await.unwrap())
@@ -222,12 +226,7 @@ mod limited {
                 StatusCode::OK
             );
         }
-        let res = app
-            .http
-            .get(app.url(&format!("/v1/verify/{token}")))
-            .send()
-            .await
-            .unwrap();
+        let res = verify_response(&app, &token, None).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
         let retry_after: u64 = res.headers()["retry-after"]
             .to_str()
@@ -242,13 +241,7 @@ mod limited {
         assert_eq!(problem["retry_after"], retry_after);
 
         // A browser gets a page saying so, and that it says nothing about the waybill.
-        let res = app
-            .http
-            .get(app.url(&format!("/v1/verify/{token}")))
-            .header("Accept", BROWSER)
-            .send()
-            .await
-            .unwrap();
+        let res = verify_response(&app, &token, Some(BROWSER)).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(res.headers().contains_key("retry-after"));
         let html = res.text().await.unwrap();

@@ -93,9 +93,7 @@ async fn rewritten_event_is_caught(app: TestApp) {
     );
 
     // The receipt the carrier kept no longer fits what the log now says.
-    let (_, events) = app
-        .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (_, events) = app.events(&s.consignor, s.id).await;
     let event = events
         .as_array()
         .unwrap()
@@ -130,15 +128,8 @@ async fn rewritten_event_is_caught(app: TestApp) {
     assert!(carrier.key.public_key().verify(&bytes, &signature).is_err());
 
     // The offline auditor pinpoints the rewritten entry.
-    let (ok, report) = crate::common::run_verify(vec![
-        "--server".into(),
-        format!("http://{}", app.addr),
-        "--key".into(),
-        key_file.display().to_string(),
-        "--vkey".into(),
-        vkey_text.trim().to_owned(),
-    ])
-    .await;
+    let args = crate::common::verify_args(&app, &key_file, &vkey_text);
+    let (ok, report) = crate::common::run_verify(args).await;
     assert!(!ok, "verify passed a rewritten log: {report}");
     assert!(report.contains(&format!("index {index}:")), "{report}");
 

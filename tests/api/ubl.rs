@@ -65,9 +65,7 @@ async fn waybill_as_despatch_advice_parses_back_to_the_document(app: TestApp) {
     );
     // The body of the signed issue act, not a document rebuilt later: its
     // planned times are relative to the clock, which may have ticked.
-    let (_, events) = app
-        .get(&s.consignor, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (_, events) = app.events(&s.consignor, s.id).await;
     assert_eq!(events[0]["act"]["type"], "consignor.issue");
     let sent = parse_document(events[0]["act"]["body"].clone()).unwrap();
     assert_eq!(imported.value, sent, "what the consignor signed");
@@ -122,9 +120,7 @@ async fn json_stays_the_default_and_unacceptable_types_are_406(app: TestApp) {
 
 async fn receipt_advice_after_partial_acceptance(app: TestApp) {
     let mut s = app.shipment().await;
-    let carrier = s.carrier.clone();
-    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
-        .await;
+    app.carrier_accept_ok(&mut s, json!({})).await;
     let consignee = s.consignee.clone();
     app.act_ok(
         &mut s,
@@ -182,9 +178,7 @@ async fn receipt_advice_for_a_rejection_and_before_any_outcome(app: TestApp) {
     assert_eq!(problem["code"], "no_receipt");
     assert_eq!(problem["current_status"], "issued");
 
-    let carrier = s.carrier.clone();
-    app.act_ok(&mut s, &carrier, "carrier.accept", json!({}))
-        .await;
+    app.carrier_accept_ok(&mut s, json!({})).await;
     let consignee = s.consignee.clone();
     app.act_ok(
         &mut s,

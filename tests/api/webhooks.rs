@@ -165,11 +165,10 @@ async fn service_key(app: &TestApp, who: &Actor) -> PublicKey {
 
 async fn register(app: &TestApp, who: &Actor, url: &str, types: &[&str]) -> Value {
     let (status, body) = app
-        .call(
+        .post(
             who,
-            Method::POST,
             "/v1/webhooks",
-            Some(json!({"url": url, "event_types": types, "description": "ERP"})),
+            json!({"url": url, "event_types": types, "description": "ERP"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -240,9 +239,7 @@ async fn events_arrive_signed_in_order_and_match_the_chain(app: TestApp) {
 
     let erp = receiver.wait_for("/erp", 4).await;
     let fleet = receiver.wait_for("/fleet", 2).await;
-    let (_, chain) = app
-        .get(&consignor, &format!("/v1/waybills/{}/events", s.id))
-        .await;
+    let (_, chain) = app.events(&consignor, s.id).await;
     let key = service_key(&app, &consignor).await;
 
     let types: Vec<String> = erp
@@ -456,11 +453,10 @@ async fn webhooks_are_private_to_their_party(app: TestApp) {
 
     // The operator is no company: it registers nothing.
     let (status, body) = app
-        .call(
+        .post(
             &app.admin,
-            Method::POST,
             "/v1/webhooks",
-            Some(json!({"url": "https://example.com/h", "event_types": ["*"]})),
+            json!({"url": "https://example.com/h", "event_types": ["*"]}),
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
@@ -478,30 +474,27 @@ async fn registration_is_validated(app: TestApp) {
     let bad =
         json!({"url": "ftp://example.com/h", "event_types": ["carrier.accept", "carrier.fly"]});
     assert_problem(
-        &app.call(&owner, Method::POST, "/v1/webhooks", Some(bad))
-            .await,
+        &app.post(&owner, "/v1/webhooks", bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
         &["url", "event_types[1]"],
     );
 
     let (status, body) = app
-        .call(
+        .post(
             &owner,
-            Method::POST,
             "/v1/webhooks",
-            Some(json!({"url": "https://example.com/h", "event_types": []})),
+            json!({"url": "https://example.com/h", "event_types": []}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["path"], "event_types");
 
     let (status, body) = app
-        .call(
+        .post(
             &owner,
-            Method::POST,
             "/v1/webhooks",
-            Some(json!({"url": "https://example.com/h"})),
+            json!({"url": "https://example.com/h"}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -510,11 +503,10 @@ async fn registration_is_validated(app: TestApp) {
         register(&app, &owner, &format!("https://example.com/{i}"), &["*"]).await;
     }
     assert_problem(
-        &app.call(
+        &app.post(
             &owner,
-            Method::POST,
             "/v1/webhooks",
-            Some(json!({"url": "https://example.com/11", "event_types": ["*"]})),
+            json!({"url": "https://example.com/11", "event_types": ["*"]}),
         )
         .await,
         StatusCode::CONFLICT,

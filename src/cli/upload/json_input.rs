@@ -78,11 +78,7 @@ fn document(body: Value, index: u64, ndjson: bool) -> SourceDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(name: &str) -> Value {
-        let path = format!("{}/fixtures/waybills/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use crate::domain::test_fixtures::waybill_json as fixture;
 
     #[test]
     fn ndjson_problems_name_the_line_and_path() {
