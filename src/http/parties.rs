@@ -144,14 +144,18 @@ fn validate_party(req: &CreatePartyRequest) -> Vec<FieldError> {
     }
     check_text(&mut errors, "name", &req.name, 200);
     check_text(&mut errors, "reg_no", &req.reg_no, 40);
-    if isocountry::CountryCode::for_alpha2(&req.country).is_err() {
+    check_country(&mut errors, &req.country);
+    errors
+}
+
+fn check_country(errors: &mut Vec<FieldError>, country: &str) {
+    if isocountry::CountryCode::for_alpha2(country).is_err() {
         errors.push(FieldError::new(
             "country",
             "invalid_country",
             "country must be an ISO 3166-1 alpha-2 code, e.g. LV",
         ));
     }
-    errors
 }
 
 /// Register a company or an authority (operator only).
@@ -252,11 +256,70 @@ pub async fn list_parties(
             )?)
         })
         .await?;
+    party_list(rows)
+}
+
+/// A 200 with the parties as views.
+fn party_list(rows: Vec<PartyRow>) -> Result<HttpResponse, ApiError> {
     let views = rows
         .into_iter()
         .map(PartyView::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(views))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CompanyQuery {
+    /// The company's registration number, exactly as registered.
+    pub reg_no: String,
+    /// ISO 3166-1 alpha-2; without it, the companies of every country with
+    /// that number.
+    pub country: Option<String>,
+}
+
+/// Find a registered company by its registration number (any signed-in
+/// party), e.g. to fill in a waybill's consignee or carrier. Only an exact
+/// number finds anything, so the register cannot be listed this way; an
+/// unknown number gives an empty list. Authorities and the operator are
+/// not companies and are never found here.
+#[utoipa::path(
+    get, path = "/v1/companies", tag = "parties",
+    params(CompanyQuery),
+    responses(
+        (status = 200, body = [PartyView]),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/companies")]
+#[tracing::instrument(skip_all, fields(party = %caller.party_id))]
+pub async fn find_companies(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<CompanyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let mut errors = Vec::new();
+    check_text(&mut errors, "reg_no", &query.reg_no, 40);
+    if let Some(country) = &query.country {
+        check_country(&mut errors, country);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let rows = state
+        .db(move |conn| {
+            Ok(parties::companies_by_reg_no(
+                conn,
+                &query.reg_no,
+                query.country.as_deref(),
+            )?)
+        })
+        .await?;
+    party_list(rows)
 }
 
 /// Read a party (the operator, or the party itself).
@@ -457,6 +520,7 @@ pub async fn revoke_key(
 pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_party)
         .service(list_parties)
+        .service(find_companies)
         .service(me)
         .service(get_party)
         .service(register_key)

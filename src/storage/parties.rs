@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use crate::domain::ids::{LogIndex, PartyId};
+use crate::domain::party::PartyKind;
 
 use super::schema::parties;
 use super::{DbConnection, StorageResult};
@@ -66,6 +67,25 @@ pub fn any_of_kind(conn: &mut DbConnection, kind: &str) -> StorageResult<bool> {
         .count()
         .get_result(conn)?;
     Ok(count > 0)
+}
+
+/// The companies registered with this number (one per country at most,
+/// as `(reg_no, country)` is unique), in registration order.
+pub fn companies_by_reg_no(
+    conn: &mut DbConnection,
+    reg_no: &str,
+    country: Option<&str>,
+) -> StorageResult<Vec<PartyRow>> {
+    let mut query = parties::table
+        .filter(parties::reg_no.eq(reg_no.to_owned()))
+        .filter(parties::kind.eq(PartyKind::Company.as_str()))
+        .order(parties::log_seq.asc())
+        .select(PartyRow::as_select())
+        .into_boxed();
+    if let Some(country) = country {
+        query = query.filter(parties::country.eq(country.to_owned()));
+    }
+    Ok(query.load(conn)?)
 }
 
 /// Parties in registration order, optionally by registration number and
