@@ -27,4 +27,5 @@ mod slow;
 mod startup;
 mod tamper;
 mod ubl;
+mod webapp;
 mod webhooks;
