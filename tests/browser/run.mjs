@@ -5,7 +5,7 @@
 // explained, checks the security headers and that the console shows no CSP
 // violation or error, and saves screenshots under target/screenshots/.
 // Prints the gzip size of the app's JavaScript and CSS.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -147,6 +147,15 @@ async function main() {
     await alert.filter({ hasText: "does not know this key" }).waitFor();
     check(true, "an unregistered key is explained");
     await page.screenshot({ path: join(shots, "sign-in-failed.png"), fullPage: true });
+    // A PKCS#8 PEM file as `ewaybill keygen` writes it is read too (and is not registered either).
+    const pem = join(work, "new-key.pem");
+    const keygen = spawnSync(binary, ["keygen", "--out", pem], { encoding: "utf8" });
+    check(keygen.status === 0, "ewaybill keygen wrote a PEM key");
+    const pemKeyId = /key_id:\s+(\S+)/.exec(keygen.stdout)?.[1];
+    await page.getByLabel("Key file").setInputFiles(pem);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await alert.filter({ hasText: `does not know this key (key id ${pemKeyId})` }).waitFor();
+    check(true, "a PEM key file is read, with the key id the CLI prints");
     // The two refusals above are logged by Chromium as failed loads (401); nothing else may be.
     const refused = problems.splice(0).filter((p) => !/status of 401/.test(p));
     problems.push(...refused);
@@ -208,6 +217,14 @@ async function main() {
     await page.getByRole("link", { name: "Pavadzīmes" }).first().click();
     await page.getByRole("heading", { level: 1, name: "Pavadzīmes" }).waitFor();
     await page.screenshot({ path: join(shots, "waybills-lv.png"), fullPage: true });
+
+    // After a reload the token is gone (it lived in memory) but the key is
+    // in IndexedDB: Sign in without choosing a file uses it.
+    await page.reload();
+    await page.getByText("This browser keeps the key").waitFor();
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Waybills", level: 1 }).waitFor();
+    check(true, "a reload signs in again with the key kept in IndexedDB");
 
     // A phone.
     const phone = await browser.newContext({ locale: "lv-LV", viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });

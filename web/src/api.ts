@@ -87,7 +87,14 @@ export function signOut(): void {
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
   if (Date.now() >= session.renewAt) session = await exchange(session.key);
-  return answer<T>(await send(method, path, session.token, body));
+  const response = await send(method, path, session.token, body);
+  if (response.status === 401 && method === "GET") {
+    // The token ended early (a restarted service, a clock jump): one fresh
+    // assertion, one retry. A revoked key fails the exchange and says so.
+    session = await exchange(session.key);
+    return answer<T>(await send(method, path, session.token, body));
+  }
+  return answer<T>(response);
 }
 
 export function get<T>(path: string): Promise<T> {

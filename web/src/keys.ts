@@ -29,6 +29,32 @@ const PKCS8_ED25519_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
 
+function pkcs8FromSeed(seed: Uint8Array): Uint8Array {
+  const der = new Uint8Array(PKCS8_ED25519_PREFIX.length + 32);
+  der.set(PKCS8_ED25519_PREFIX);
+  der.set(seed, PKCS8_ED25519_PREFIX.length);
+  seed.fill(0);
+  return der;
+}
+
+/**
+ * The 32-byte seed of an Ed25519 PKCS#8 key, v1 (RFC 5208) or v2 with the
+ * public key (RFC 5958, what `ewaybill keygen` writes). Browsers do not all
+ * import v2, so the app always imports the v1 form built from the seed.
+ */
+function seedOfPkcs8(der: Uint8Array): Uint8Array {
+  // SEQUENCE { INTEGER 0|1, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING seed } ... }
+  const head = [0x02, 0x01, -1, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+  const ok =
+    der[0] === 0x30 &&
+    der[1] === der.length - 2 &&
+    (der[4] === 0 || der[4] === 1) &&
+    head.every((byte, i) => byte < 0 || der[2 + i] === byte) &&
+    der.length >= 2 + head.length + 32;
+  if (!ok) throw new KeyError("key_file_format");
+  return der.slice(2 + head.length, 2 + head.length + 32);
+}
+
 /**
  * The PKCS#8 DER of a key file's text. Two forms, as the CLI reads them
  * (src/client/keyfile.rs): PKCS#8 PEM (`ewaybill keygen`) or one line with
@@ -40,14 +66,11 @@ export function pkcs8FromKeyFile(text: string): Uint8Array {
     if (trimmed.startsWith("-----BEGIN")) {
       const match = /^-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----$/.exec(trimmed);
       if (!match?.[1]) throw new KeyError("key_file_format");
-      return fromBase64(match[1]);
+      return pkcs8FromSeed(seedOfPkcs8(fromBase64(match[1])));
     }
     const seed = fromBase64(trimmed);
     if (seed.length !== 32 || /[+/=]/.test(trimmed)) throw new KeyError("key_file_format");
-    const der = new Uint8Array(PKCS8_ED25519_PREFIX.length + 32);
-    der.set(PKCS8_ED25519_PREFIX);
-    der.set(seed, PKCS8_ED25519_PREFIX.length);
-    return der;
+    return pkcs8FromSeed(seed);
   } catch (e) {
     throw e instanceof KeyError ? e : new KeyError("key_file_format");
   }

@@ -56,7 +56,7 @@ function WaybillView({ state, events: chain, keys }: Loaded) {
         <dt>{t("waybill.issueDate")}</dt>
         <dd>{calendarDate(doc.issue_date)}</dd>
         <dt>{t("waybill.transactionType")}</dt>
-        <dd>{doc.transaction_type}</dd>
+        <dd>{transactionType(doc.transaction_type)}</dd>
         <dt>{t("waybill.updatedAt")}</dt>
         <dd>{dateTime(state.updated_at)}</dd>
       </dl>
@@ -198,6 +198,11 @@ function signer(doc: WaybillDocument, actType: string): string {
     return t("history.party", { role: t(`role.${role}`), name: doc[role].name });
   }
   return t("role.authority");
+}
+
+function transactionType(value: string): string {
+  const key = `transaction.${value}`;
+  return isMessageKey(key) ? t(key) : value;
 }
 
 function actName(actType: string): string {
