@@ -238,6 +238,23 @@ async function main() {
     await phonePage.screenshot({ path: join(shots, "waybills-phone-lv.png"), fullPage: true });
     await phone.close();
 
+    // An authority (the police) sees every waybill, without the company's role filter;
+    // the operator reads no waybills and is told so.
+    const others = await browser.newContext({ locale: "en-GB" });
+    const police = await watchedPage(others, problems);
+    await signIn(police, demo.base, join(root, "fixtures/keys/test-only-police.seed"));
+    await police.locator("table tbody tr").first().waitFor();
+    const seen = await police.locator("table tbody tr").count();
+    check(seen > count, `the police see every waybill (${seen})`);
+    check(await police.getByLabel("My role").count() === 0, "no role filter for an authority");
+    await police.screenshot({ path: join(shots, "waybills-police.png"), fullPage: true });
+    await police.getByRole("button", { name: "Sign out" }).click();
+    await police.getByLabel("Key file").setInputFiles(join(root, "fixtures/keys/test-only-operator.seed"));
+    await police.getByRole("button", { name: "Sign in" }).click();
+    await police.getByText("Only companies and authorities read waybills").waitFor();
+    check(true, "the operator is told it reads no waybills");
+    await others.close();
+
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();
   } finally {

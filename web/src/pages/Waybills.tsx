@@ -29,11 +29,27 @@ function oneOf<T extends string>(values: readonly T[], value: string | null): T 
 }
 
 /**
- * The caller's waybills, newest first, filtered by status (and, for a
- * company, by its role); the filters live in the URL, so the back button
- * and a shared link show the same list. Pages follow the API's cursors.
+ * The caller's waybills (for an authority every waybill, its reads
+ * audited), newest first, filtered by status (and, for a company, by its
+ * role); the filters live in the URL, so the back button and a shared link
+ * show the same list. Pages follow the API's cursors. Other kinds of party
+ * read no waybills and are told so.
  */
 export function Waybills(props: { party: Party; query: URLSearchParams }) {
+  if (props.party.kind !== "company" && props.party.kind !== "authority") {
+    return (
+      <section aria-labelledby="page-title">
+        <h1 id="page-title" tabIndex={-1}>
+          {t("list.title")}
+        </h1>
+        <p>{t("list.notForKind")}</p>
+      </section>
+    );
+  }
+  return <WaybillList party={props.party} query={props.query} />;
+}
+
+function WaybillList(props: { party: Party; query: URLSearchParams }) {
   const status = oneOf<Status>(STATUSES, props.query.get("status"));
   const role = props.party.kind === "company" ? oneOf<Role>(ROLES, props.query.get("role")) : undefined;
   // The cursors of the pages before this one (the first page has none).
