@@ -2,7 +2,7 @@
 
 import "./app.css";
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { signOut } from "./api";
 import { browserLanguage, LANGUAGES, language, setLanguage, t, type Language } from "./i18n";
 import { useRoute, hrefWaybills, type Route } from "./router";
@@ -10,6 +10,7 @@ import { SignIn } from "./pages/SignIn";
 import { Waybill } from "./pages/Waybill";
 import { Waybills } from "./pages/Waybills";
 import type { Party } from "./types";
+import { PageTitle, TITLE_ID } from "./title";
 
 function LanguageSelect(props: { value: Language; onChange: (language: Language) => void }) {
   return (
@@ -41,10 +42,8 @@ function Page(props: { route: Route; party: Party }) {
       return <Waybill id={props.route.id} />;
     case "notfound":
       return (
-        <section aria-labelledby="page-title">
-          <h1 id="page-title" tabIndex={-1}>
-            {t("notfound.title")}
-          </h1>
+        <section aria-labelledby={TITLE_ID}>
+          <PageTitle>{t("notfound.title")}</PageTitle>
           <p>
             <a href={hrefWaybills()}>{t("notfound.back")}</a>
           </p>
@@ -62,11 +61,6 @@ function App() {
     setLanguage(next);
     setLang(next);
   }
-
-  // A new page moves the focus to its heading, so screen readers announce it.
-  useEffect(() => {
-    document.getElementById("page-title")?.focus();
-  }, [route, party]);
 
   return (
     <div class="app" lang={lang}>

@@ -4,6 +4,7 @@ import { describe } from "../errors";
 import { isMessageKey, t } from "../i18n";
 import { forgetKey, importKeyFile, KeyError, storedKey, storeKey, type DeviceKey } from "../keys";
 import type { Party } from "../types";
+import { PageTitle, TITLE_ID } from "../title";
 
 /** Words for a failed sign-in: the key file, the browser, or the server's refusal. */
 function signInError(error: unknown, keyId: string | undefined): string {
@@ -58,10 +59,8 @@ export function SignIn(props: { onSignedIn: (party: Party) => void }) {
   }
 
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title" tabIndex={-1}>
-        {t("signin.title")}
-      </h1>
+    <section aria-labelledby={TITLE_ID}>
+      <PageTitle>{t("signin.title")}</PageTitle>
       <p>{t("signin.intro")}</p>
       <form onSubmit={submit} class="stack" noValidate>
         {stored && (

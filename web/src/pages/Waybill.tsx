@@ -5,6 +5,7 @@ import { isMessageKey, t } from "../i18n";
 import { Pending, useLoad } from "../load";
 import { hrefWaybills } from "../router";
 import type { EventView, KeyView, Place, Role, WaybillDocument, WaybillState } from "../types";
+import { PageTitle, TITLE_ID } from "../title";
 
 interface Loaded {
   state: WaybillState;
@@ -24,7 +25,7 @@ function notFound(error: unknown): string {
 export function Waybill(props: { id: string }) {
   const [loaded, retry] = useLoad(() => load(props.id), [props.id]);
   return (
-    <section aria-labelledby="page-title">
+    <section aria-labelledby={TITLE_ID}>
       <p>
         <a href={hrefWaybills()}>{t("waybill.back")}</a>
       </p>
@@ -39,9 +40,7 @@ function WaybillView({ state, events: chain, keys }: Loaded) {
   const doc = state.document;
   return (
     <>
-      <h1 id="page-title" tabIndex={-1}>
-        {t("waybill.title", { number: doc.number })}
-      </h1>
+      <PageTitle>{t("waybill.title", { number: doc.number })}</PageTitle>
       <dl class="facts">
         <dt>{t("waybill.status")}</dt>
         <dd>

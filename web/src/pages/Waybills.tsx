@@ -5,6 +5,7 @@ import { t } from "../i18n";
 import { Pending, useLoad } from "../load";
 import { hrefWaybill, hrefWaybills } from "../router";
 import { ROLES, STATUSES, type Party, type Role, type Status } from "../types";
+import { PageTitle, TITLE_ID } from "../title";
 
 const PAGE_SIZE = 20;
 
@@ -38,10 +39,8 @@ function oneOf<T extends string>(values: readonly T[], value: string | null): T 
 export function Waybills(props: { party: Party; query: URLSearchParams }) {
   if (props.party.kind !== "company" && props.party.kind !== "authority") {
     return (
-      <section aria-labelledby="page-title">
-        <h1 id="page-title" tabIndex={-1}>
-          {t("list.title")}
-        </h1>
+      <section aria-labelledby={TITLE_ID}>
+        <PageTitle>{t("list.title")}</PageTitle>
         <p>{t("list.notForKind")}</p>
       </section>
     );
@@ -83,10 +82,8 @@ function WaybillList(props: { party: Party; query: URLSearchParams }) {
   }
 
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title" tabIndex={-1}>
-        {t("list.title")}
-      </h1>
+    <section aria-labelledby={TITLE_ID}>
+      <PageTitle>{t("list.title")}</PageTitle>
       <form class="filters" onSubmit={applyFilters} key={`${status}|${role}`}>
         <fieldset>
           <legend>{t("list.filters")}</legend>
