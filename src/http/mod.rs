@@ -27,6 +27,7 @@ pub mod state;
 pub mod tokens;
 pub mod ubl;
 pub mod waybills;
+pub mod webapp;
 pub mod webhooks;
 
 use crate::problem_code::ProblemCode;
@@ -39,8 +40,10 @@ use problem::ApiError;
 
 /// The one entry point the server and the tests build the app with: the
 /// request-parsing error handlers, every route of [`routes`], the document
-/// at `/openapi.json` with Swagger UI at `/docs/`, and the `no_such_route`
-/// answer for everything else. JSON bodies are read by [`input`]'s
+/// at `/openapi.json` with Swagger UI at `/docs/`, the web app at `/`
+/// ([`webapp`]: a client of the API, not part of it, so registered here
+/// and not in [`routes`]), and the `no_such_route` answer for everything
+/// else. JSON bodies are read by [`input`]'s
 /// extractors (size limit, content type, I-JSON, text policy), not by
 /// actix's `web::Json`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -49,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     routes(&mut RouteList::new(cfg));
     cfg.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::document()))
+        .configure(webapp::configure)
         .default_service(web::to(not_found));
 }
 

@@ -28,4 +28,5 @@ mod slow;
 mod startup;
 mod tamper;
 mod ubl;
+mod webapp;
 mod webhooks;

@@ -1,0 +1,134 @@
+// The app's only way to the server: the public API under /v1, with a bearer
+// token kept in memory. No cookies: `credentials: "omit"` on every request.
+
+import { clientAssertion, type DeviceKey } from "./keys";
+import type { Party, Problem, WaybillPage, WaybillState, EventView, KeyView } from "./types";
+
+/** An error answer of the API (RFC 9457 problem details). */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title);
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+interface Session {
+  key: DeviceKey;
+  token: string;
+  /** Epoch milliseconds after which the token is renewed before use. */
+  renewAt: number;
+}
+
+let session: Session | undefined;
+
+async function send(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (token) headers["Authorization"] = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const init: RequestInit = { method, headers, credentials: "omit", cache: "no-store" };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  return fetch(path, init);
+}
+
+async function answer<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const problem =
+      parsed && typeof parsed === "object" && "code" in parsed
+        ? (parsed as Problem)
+        : { type: "about:blank", title: response.statusText, status: response.status, code: `http_${response.status}` };
+    throw new ApiProblem(response.status, problem);
+  }
+  return parsed as T;
+}
+
+interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+}
+
+async function exchange(key: DeviceKey): Promise<Session> {
+  const assertion = await clientAssertion(key);
+  const started = Date.now();
+  const token = await answer<TokenResponse>(await send("POST", "/v1/auth/token", undefined, { assertion }));
+  // Renew a minute early (or halfway, for very short lifetimes).
+  const margin = Math.min(60, token.expires_in / 2) * 1000;
+  return { key, token: token.access_token, renewAt: started + token.expires_in * 1000 - margin };
+}
+
+/** Signs in with the key: gets a token and the caller's own party. */
+export async function signIn(key: DeviceKey): Promise<Party> {
+  const next = await exchange(key);
+  session = next;
+  try {
+    return await get<Party>("/v1/me");
+  } catch (e) {
+    session = undefined;
+    throw e;
+  }
+}
+
+export function signOut(): void {
+  session = undefined;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
+  if (Date.now() >= session.renewAt) session = await exchange(session.key);
+  const response = await send(method, path, session.token, body);
+  if (response.status === 401 && method === "GET") {
+    // The token ended early (a restarted service, a clock jump): one fresh
+    // assertion, one retry. A revoked key fails the exchange and says so.
+    session = await exchange(session.key);
+    return answer<T>(await send(method, path, session.token, body));
+  }
+  return answer<T>(response);
+}
+
+export function get<T>(path: string): Promise<T> {
+  return call<T>("GET", path);
+}
+
+export function post<T>(path: string, body: unknown): Promise<T> {
+  return call<T>("POST", path, body);
+}
+
+export interface ListFilter {
+  status?: string;
+  role?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export function listWaybills(filter: ListFilter): Promise<WaybillPage> {
+  const query = new URLSearchParams();
+  if (filter.status) query.set("status", filter.status);
+  if (filter.role) query.set("role", filter.role);
+  if (filter.cursor) query.set("cursor", filter.cursor);
+  query.set("limit", String(filter.limit));
+  return get<WaybillPage>(`/v1/waybills?${query.toString()}`);
+}
+
+export function waybill(id: string): Promise<WaybillState> {
+  return get<WaybillState>(`/v1/waybills/${encodeURIComponent(id)}`);
+}
+
+export function events(id: string): Promise<EventView[]> {
+  return get<EventView[]>(`/v1/waybills/${encodeURIComponent(id)}/events`);
+}
+
+export function signingKeys(id: string): Promise<KeyView[]> {
+  return get<KeyView[]>(`/v1/waybills/${encodeURIComponent(id)}/keys`);
+}

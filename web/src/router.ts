@@ -1,0 +1,41 @@
+// Client-side routes in the URL hash (`#/waybills/<id>`), so the server
+// serves the app at `/` only and every page has a link of its own.
+
+import { useEffect, useState } from "preact/hooks";
+
+export type Route =
+  | { page: "waybills"; query: URLSearchParams }
+  | { page: "waybill"; id: string }
+  | { page: "notfound" };
+
+export function parse(hash: string): Route {
+  const path = hash.replace(/^#/, "") || "/waybills";
+  const [pathname = "", search = ""] = path.split("?", 2);
+  const segments = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (segments.length === 0 || (segments.length === 1 && segments[0] === "waybills")) {
+    return { page: "waybills", query: new URLSearchParams(search) };
+  }
+  if (segments.length === 2 && segments[0] === "waybills" && segments[1]) {
+    return { page: "waybill", id: segments[1] };
+  }
+  return { page: "notfound" };
+}
+
+export function hrefWaybills(query?: URLSearchParams): string {
+  const search = query?.toString();
+  return search ? `#/waybills?${search}` : "#/waybills";
+}
+
+export function hrefWaybill(id: string): string {
+  return `#/waybills/${encodeURIComponent(id)}`;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parse(location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(parse(location.hash));
+    addEventListener("hashchange", changed);
+    return () => removeEventListener("hashchange", changed);
+  }, []);
+  return route;
+}
