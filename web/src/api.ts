@@ -35,7 +35,7 @@ async function send(method: string, path: string, token?: string, body?: unknown
   return fetch(path, init);
 }
 
-async function answer<T>(response: Response): Promise<T> {
+export async function answer<T>(response: Response): Promise<T> {
   const text = await response.text();
   let parsed: unknown = undefined;
   try {

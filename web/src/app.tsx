@@ -11,6 +11,7 @@ import { Waybill } from "./pages/Waybill";
 import { Waybills } from "./pages/Waybills";
 import type { Party } from "./types";
 import { PageTitle, TITLE_ID } from "./title";
+import { AuthorityNav, AuthorityPage, authorityOnWaybill } from "./inspect/nav";
 
 function LanguageSelect(props: { value: Language; onChange: (language: Language) => void }) {
   return (
@@ -39,7 +40,12 @@ function Page(props: { route: Route; party: Party }) {
     case "waybills":
       return <Waybills party={props.party} query={props.route.query} />;
     case "waybill":
-      return <Waybill id={props.route.id} />;
+      return (
+        <>
+          <Waybill id={props.route.id} />
+          {authorityOnWaybill(props.party, props.route.id)}
+        </>
+      );
     case "notfound":
       return (
         <section aria-labelledby={TITLE_ID}>
@@ -49,6 +55,8 @@ function Page(props: { route: Route; party: Party }) {
           </p>
         </section>
       );
+    default:
+      return <AuthorityPage route={props.route} party={props.party} />;
   }
 }
 
@@ -77,6 +85,7 @@ function App() {
                   {t("nav.waybills")}
                 </a>
               </li>
+              <AuthorityNav party={party} route={route} />
             </ul>
           </nav>
         )}

@@ -6,7 +6,11 @@ import { useEffect, useState } from "preact/hooks";
 export type Route =
   | { page: "waybills"; query: URLSearchParams }
   | { page: "waybill"; id: string }
-  | { page: "notfound" };
+  | { page: "notfound" }
+  | { page: "inspect"; query: URLSearchParams }
+  | { page: "risk"; query: URLSearchParams }
+  | { page: "qr" }
+  | { page: "audit" };
 
 export function parse(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/waybills";
@@ -17,6 +21,12 @@ export function parse(hash: string): Route {
   }
   if (segments.length === 2 && segments[0] === "waybills" && segments[1]) {
     return { page: "waybill", id: segments[1] };
+  }
+  if (segments.length === 1 && (segments[0] === "inspect" || segments[0] === "risk")) {
+    return { page: segments[0], query: new URLSearchParams(search) };
+  }
+  if (segments.length === 1 && (segments[0] === "qr" || segments[0] === "audit")) {
+    return { page: segments[0] };
   }
   return { page: "notfound" };
 }
@@ -39,3 +49,14 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
+
+function withQuery(path: string, query?: URLSearchParams): string {
+  const search = query?.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+export const hrefInspect = (query?: URLSearchParams): string => withQuery("#/inspect", query);
+export const hrefRisk = (query?: URLSearchParams): string => withQuery("#/risk", query);
+
+export const HREF_QR = "#/qr";
+export const HREF_AUDIT = "#/audit";
