@@ -11,6 +11,8 @@ import { Waybill } from "./pages/Waybill";
 import { Waybills } from "./pages/Waybills";
 import type { Party } from "./types";
 import { PageTitle, TITLE_ID } from "./title";
+import { hrefNew } from "./router";
+import { NewWaybill } from "./pages/NewWaybill";
 
 function LanguageSelect(props: { value: Language; onChange: (language: Language) => void }) {
   return (
@@ -39,7 +41,9 @@ function Page(props: { route: Route; party: Party }) {
     case "waybills":
       return <Waybills party={props.party} query={props.route.query} />;
     case "waybill":
-      return <Waybill id={props.route.id} />;
+      return <Waybill id={props.route.id} party={props.party} />;
+    case "new":
+      return <NewWaybill party={props.party} />;
     case "notfound":
       return (
         <section aria-labelledby={TITLE_ID}>
@@ -77,6 +81,13 @@ function App() {
                   {t("nav.waybills")}
                 </a>
               </li>
+              {party.kind === "company" && (
+                <li>
+                  <a href={hrefNew()} aria-current={route.page === "new" ? "page" : undefined}>
+                    {t("form.nav")}
+                  </a>
+                </li>
+              )}
             </ul>
           </nav>
         )}

@@ -6,7 +6,8 @@ import { useEffect, useState } from "preact/hooks";
 export type Route =
   | { page: "waybills"; query: URLSearchParams }
   | { page: "waybill"; id: string }
-  | { page: "notfound" };
+  | { page: "notfound" }
+  | { page: "new" };
 
 export function parse(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/waybills";
@@ -18,6 +19,7 @@ export function parse(hash: string): Route {
   if (segments.length === 2 && segments[0] === "waybills" && segments[1]) {
     return { page: "waybill", id: segments[1] };
   }
+  if (segments.length === 1 && segments[0] === "new") return { page: "new" };
   return { page: "notfound" };
 }
 
@@ -38,4 +40,8 @@ export function useRoute(): Route {
     return () => removeEventListener("hashchange", changed);
   }, []);
   return route;
+}
+
+export function hrefNew(): string {
+  return "#/new";
 }
