@@ -255,6 +255,7 @@ async function main() {
     check(true, "the operator is told it reads no waybills");
     await others.close();
 
+    await (await import("./form.mjs")).run({ browser, base: demo.base, problems, check, watchedPage, signIn, shots, root });
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();
   } finally {
