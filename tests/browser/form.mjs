@@ -150,6 +150,37 @@ export async function run({ browser, base, problems, check, watchedPage, signIn,
   await shot(receiver, "partially-accepted");
   await dock.close();
 
+  // The consignor copies it into a new waybill, corrects that one, then cancels it.
+  await page.getByRole("link", { name: "Copy to a new waybill" }).click();
+  await page.getByRole("heading", { level: 1, name: "New waybill" }).waitFor();
+  await page.waitForFunction(() => document.getElementById("new-lines[1].description")?.value.startsWith("Dark ale"));
+  check((await form.getByLabel("Document number").inputValue()) === "", "a copy starts with a new number");
+  check((await totals()).gross === "2,561.76 EUR", "the copy's totals are computed again");
+  await form.getByLabel("Document number").fill(`${number}-2`);
+  await form.getByRole("group", { name: "Loading", exact: true }).getByLabel("Planned at").fill("2026-12-02T08:00");
+  await form.getByRole("group", { name: "Unloading", exact: true }).getByLabel("Planned at").fill("2026-12-02T11:00");
+  await form.getByRole("button", { name: "Issue waybill" }).click();
+  await page.getByRole("heading", { level: 1, name: `${number}-2` }).waitFor();
+  await page.getByRole("link", { name: "Correct waybill" }).click();
+  await page.getByRole("heading", { level: 1, name: `Correct waybill ${number}-2` }).waitFor();
+  const fix = page.getByRole("form", { name: `Correct waybill ${number}-2` });
+  check((await fix.getByLabel("Document number").inputValue()) === `${number}-2`, "the correction starts from the waybill's document");
+  await fix.getByRole("group", { name: "Transport", exact: true }).getByLabel("Vehicle plate").fill("DB-4103");
+  await shot(page, "correct");
+  await fix.getByRole("button", { name: "Sign and send the correction" }).click();
+  await page.getByRole("heading", { level: 1, name: `${number}-2` }).waitFor();
+  await page.locator(".plate", { hasText: "DB-4103" }).waitFor();
+  check(true, "the signed correction changes the vehicle plate");
+  await page.getByRole("button", { name: "Cancel waybill" }).click();
+  const cancel = page.getByRole("form", { name: "Cancel waybill" });
+  await cancel.getByRole("button", { name: "Sign and send" }).click();
+  check((await cancel.getByLabel("Reason").getAttribute("aria-invalid")) === "true", "a cancellation needs a reason");
+  await cancel.getByLabel("Reason").fill("Order withdrawn by the customer");
+  await cancel.getByRole("button", { name: "Sign and send" }).click();
+  await page.locator(".facts .status", { hasText: "Cancelled" }).waitFor();
+  check(true, "the signed cancellation cancels the waybill");
+  await shot(page, "cancelled");
+
   // Latvian: a quantity with the decimal comma is read; a malformed one is shown next to its field.
   const lv = await browser.newContext({ locale: "lv-LV", viewport: { width: 1280, height: 900 } });
   const clerk = await watchedPage(lv, problems);

@@ -12,7 +12,7 @@ import { Waybills } from "./pages/Waybills";
 import type { Party } from "./types";
 import { PageTitle, TITLE_ID } from "./title";
 import { hrefNew } from "./router";
-import { NewWaybill } from "./pages/NewWaybill";
+import { CorrectWaybill, NewWaybill } from "./pages/NewWaybill";
 
 function LanguageSelect(props: { value: Language; onChange: (language: Language) => void }) {
   return (
@@ -43,7 +43,9 @@ function Page(props: { route: Route; party: Party }) {
     case "waybill":
       return <Waybill id={props.route.id} party={props.party} />;
     case "new":
-      return <NewWaybill party={props.party} />;
+      return <NewWaybill key={props.route.from ?? ""} party={props.party} {...(props.route.from ? { from: props.route.from } : {})} />;
+    case "correct":
+      return <CorrectWaybill party={props.party} id={props.route.id} />;
     case "notfound":
       return (
         <section aria-labelledby={TITLE_ID}>

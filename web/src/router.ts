@@ -7,7 +7,8 @@ export type Route =
   | { page: "waybills"; query: URLSearchParams }
   | { page: "waybill"; id: string }
   | { page: "notfound" }
-  | { page: "new" };
+  | { page: "new"; from?: string }
+  | { page: "correct"; id: string };
 
 export function parse(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/waybills";
@@ -19,7 +20,13 @@ export function parse(hash: string): Route {
   if (segments.length === 2 && segments[0] === "waybills" && segments[1]) {
     return { page: "waybill", id: segments[1] };
   }
-  if (segments.length === 1 && segments[0] === "new") return { page: "new" };
+  if (segments.length === 1 && segments[0] === "new") {
+    const from = new URLSearchParams(search).get("from");
+    return from ? { page: "new", from } : { page: "new" };
+  }
+  if (segments.length === 3 && segments[0] === "waybills" && segments[1] && segments[2] === "correct") {
+    return { page: "correct", id: segments[1] };
+  }
   return { page: "notfound" };
 }
 
@@ -42,6 +49,10 @@ export function useRoute(): Route {
   return route;
 }
 
-export function hrefNew(): string {
-  return "#/new";
+export function hrefNew(from?: string): string {
+  return from ? `#/new?from=${encodeURIComponent(from)}` : "#/new";
+}
+
+export function hrefCorrect(id: string): string {
+  return `#/waybills/${encodeURIComponent(id)}/correct`;
 }

@@ -5,14 +5,15 @@
 // localStorage until the waybill is issued.
 
 import { useEffect, useState } from "preact/hooks";
-import { currentKey, get } from "../api";
-import { issue } from "../acts";
-import { Field, focusFirst, Group, parseDecimal, problemsOf, Summary, type Problems } from "../fields";
+import { currentKey, get, waybill } from "../api";
+import { act, issue } from "../acts";
+import { Field, focusFirst, Group, parseDecimal, problemsOf, Summary, typedDecimal, type Problems } from "../fields";
 import { decimal, money } from "../format";
 import { t } from "../i18n";
 import { lineMoney, totalsOf, type LineMoney } from "../money";
 import { hrefWaybill } from "../router";
-import type { Party } from "../types";
+import { Pending, useLoad } from "../load";
+import type { Party, WaybillDocument, WaybillState } from "../types";
 import { PageTitle, TITLE_ID } from "../title";
 import { COMMON_UNITS, unitCode, unitName } from "../units";
 
@@ -90,16 +91,72 @@ function blankDraft(): Draft {
   };
 }
 
-const draftKey = (party: Party) => `ewaybill.draft.${party.id}`;
+const draftKey = (party: Party, correcting?: string) =>
+  correcting ? `ewaybill.draft.${party.id}.${correcting}` : `ewaybill.draft.${party.id}`;
 
-function loadDraft(party: Party): Draft {
+/** A datetime-local value in the browser's time zone for an RFC 3339 time. */
+function localOf(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** A document as the form shows it: for a correction, or copied into a new waybill. */
+function draftOf(doc: WaybillDocument): Draft {
+  const party = (p: WaybillDocument["consignee"]): PartyDraft => ({ reg_no: p.reg_no, country: p.country, name: p.name, address: p.address ?? "" });
+  const place = (p: WaybillDocument["loading"]): PlaceDraft => ({
+    address: { line: p.address.line, city: p.address.city, postal_code: p.address.postal_code ?? "", country: p.address.country },
+    planned_at: localOf(p.planned_at),
+  });
+  return {
+    number: doc.number,
+    issue_date: doc.issue_date,
+    transaction_type: doc.transaction_type,
+    currency: doc.currency,
+    consignee: party(doc.consignee),
+    carrier: party(doc.carrier),
+    loading: place(doc.loading),
+    unloading: place(doc.unloading),
+    transport: {
+      vehicle_plate: doc.transport.vehicle_plate,
+      vehicle_country: doc.transport.vehicle_country,
+      trailer_plate: doc.transport.trailer_plate ?? "",
+      driver_name: doc.transport.driver_name ?? "",
+    },
+    lines: doc.lines.map((l) => ({
+      description: l.description,
+      cn_code: l.cn_code ?? "",
+      quantity: typedDecimal(l.quantity),
+      unit: l.unit,
+      gross_weight_kg: typedDecimal(l.gross_weight_kg),
+      unit_price: typedDecimal(l.unit_price),
+      vat_rate: typedDecimal(l.vat_rate),
+    })),
+    notes: doc.notes ?? "",
+  };
+}
+
+/** An earlier waybill's document as the start of a new one: a new number, today's date, times to be planned. */
+function copyOf(doc: WaybillDocument): Draft {
+  const draft = draftOf(doc);
+  return {
+    ...draft,
+    number: "",
+    issue_date: today(),
+    loading: { ...draft.loading, planned_at: "" },
+    unloading: { ...draft.unloading, planned_at: "" },
+  };
+}
+
+function loadDraft(party: Party, correcting?: WaybillState): Draft {
   try {
-    const text = localStorage.getItem(draftKey(party));
+    const text = localStorage.getItem(draftKey(party, correcting?.id));
     if (text) return { ...blankDraft(), ...(JSON.parse(text) as Partial<Draft>) };
   } catch {
     // A damaged draft is dropped.
   }
-  return blankDraft();
+  return correcting ? draftOf(correcting.document) : blankDraft();
 }
 
 /** `lines[1].quantity` -> ["lines", 1, "quantity"]. */
@@ -226,16 +283,37 @@ function documentOf(draft: Draft, consignor: Party): { document?: unknown; probl
   return { document: JSON.parse(JSON.stringify(document)) as unknown, problems };
 }
 
-export function NewWaybill(props: { party: Party }) {
-  const [draft, setDraft] = useState<Draft>(() => loadDraft(props.party));
+/** The form for a correction (`consignor.correct`) of a waybill that may still be corrected. */
+export function CorrectWaybill(props: { party: Party; id: string }) {
+  const [loaded, retry] = useLoad(() => waybill(props.id), [props.id]);
+  return (
+    <Pending loaded={loaded} retry={retry}>
+      {(state) => <NewWaybill party={props.party} correcting={state} />}
+    </Pending>
+  );
+}
+
+/** The new-waybill form, empty, copied from an earlier waybill (`from`), or correcting one. */
+export function NewWaybill(props: { party: Party; correcting?: WaybillState; from?: string }) {
+  const { correcting } = props;
+  const key = draftKey(props.party, correcting?.id);
+  const [draft, setDraft] = useState<Draft>(() => loadDraft(props.party, correcting));
   const [problems, setProblems] = useState<Problems>({});
   const [summary, setSummary] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [found, setFound] = useState<Record<string, string>>({});
 
   useEffect(() => {
-    localStorage.setItem(draftKey(props.party), JSON.stringify(draft));
-  }, [draft, props.party]);
+    localStorage.setItem(key, JSON.stringify(draft));
+  }, [draft, key]);
+
+  useEffect(() => {
+    if (!props.from) return;
+    waybill(props.from).then(
+      (earlier) => setDraft(copyOf(earlier.document)),
+      () => setSummary(t("form.copyFailed")),
+    );
+  }, [props.from]);
 
   const set = (path: string) => (value: string) => setDraft((d) => setAt(d, path, value));
 
@@ -265,9 +343,9 @@ export function NewWaybill(props: { party: Party }) {
 
   async function submit(event: Event) {
     event.preventDefault();
-    const key = currentKey();
+    const signer = currentKey();
     const built = documentOf(draft, props.party);
-    if (!built.document || !key) {
+    if (!built.document || !signer) {
       setProblems(built.problems);
       const paths = Object.keys(built.problems);
       setSummary(t("form.problems", { count: paths.length }));
@@ -277,8 +355,10 @@ export function NewWaybill(props: { party: Party }) {
     setBusy(true);
     setSummary(undefined);
     try {
-      const accepted = await issue(key, built.document);
-      localStorage.removeItem(draftKey(props.party));
+      const accepted = correcting
+        ? await act(signer, correcting, "consignor.correct", built.document)
+        : await issue(signer, built.document);
+      localStorage.removeItem(key);
       location.hash = hrefWaybill(accepted.waybill.id);
     } catch (error) {
       const { fields, summary: words } = problemsOf(error, (path) => document.getElementById(`${FORM}-${path}`) !== null);
@@ -326,8 +406,13 @@ export function NewWaybill(props: { party: Party }) {
 
   return (
     <section aria-labelledby={TITLE_ID}>
-      <PageTitle>{t("form.title")}</PageTitle>
+      <PageTitle>{correcting ? t("form.correctTitle", { number: correcting.document.number }) : t("form.title")}</PageTitle>
       <p class="hint">{t("form.intro", { name: props.party.name })}</p>
+      {correcting && (
+        <p>
+          <a href={hrefWaybill(correcting.id)}>{t("waybill.back")}</a>
+        </p>
+      )}
       <form class="waybill-form stack" onSubmit={submit} noValidate aria-labelledby={TITLE_ID}>
         <Group legend={t("form.document")} class="grid">
           {field("number", t("form.number"), { required: true })}
@@ -411,13 +496,13 @@ export function NewWaybill(props: { party: Party }) {
         <Summary text={summary} tone="error" />
         <p class="actions">
           <button type="submit" disabled={busy}>
-            {t("form.issue")}
+            {correcting ? t("form.sendCorrection") : t("form.issue")}
           </button>
           <button
             type="button"
             class="secondary"
             onClick={() => {
-              setDraft(blankDraft());
+              setDraft(correcting ? draftOf(correcting.document) : blankDraft());
               setProblems({});
               setSummary(undefined);
             }}

@@ -10,6 +10,7 @@ import { act, type ActType } from "../acts";
 import { Field, focusFirst, Group, parseDecimal, problemsOf, Summary, typedDecimal, type Problems } from "../fields";
 import { t, type MessageKey } from "../i18n";
 import { sameNumber } from "../money";
+import { hrefCorrect, hrefNew } from "../router";
 import type { Party, Role, Status, WaybillState } from "../types";
 
 /** Which acts each status allows (lifecycle::allowed_acts), less correction. */
@@ -43,7 +44,9 @@ export function WaybillActs(props: { state: WaybillState; party: Party; onDone: 
   const roles = rolesOf(props.party, props.state);
   const acts = ALLOWED[props.state.status].filter((type) => roles.includes(type.split(".")[0] as Role));
   const [open, setOpen] = useState<ActType | undefined>();
-  if (props.party.kind !== "company" || acts.length === 0) return null;
+  const consignor = roles.includes("consignor");
+  const correctable = consignor && (props.state.status === "issued" || props.state.status === "declined");
+  if (props.party.kind !== "company" || (acts.length === 0 && !consignor)) return null;
   return (
     <section aria-labelledby="acts-title" class="acts">
       <h2 id="acts-title">{t("form.act.title")}</h2>
@@ -65,6 +68,12 @@ export function WaybillActs(props: { state: WaybillState; party: Party; onDone: 
           );
         })}
       </p>
+      {consignor && (
+        <p class="act-buttons">
+          {correctable && <a href={hrefCorrect(props.state.id)}>{t("form.act.correct")}</a>}
+          <a href={hrefNew(props.state.id)}>{t("form.act.copy")}</a>
+        </p>
+      )}
       {open && <ActForm key={open} type={open} state={props.state} onDone={props.onDone} />}
     </section>
   );
