@@ -256,6 +256,7 @@ async function main() {
     await others.close();
 
     await (await import("./inspect.mjs")).inspectTests({ browser, base: demo.base, root, work, binary, shots, check, watchedPage, signIn, problems });
+    await (await import("./form.mjs")).run({ browser, base: demo.base, problems, check, watchedPage, signIn, shots, root });
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();
   } finally {

@@ -132,3 +132,8 @@ export function events(id: string): Promise<EventView[]> {
 export function signingKeys(id: string): Promise<KeyView[]> {
   return get<KeyView[]>(`/v1/waybills/${encodeURIComponent(id)}/keys`);
 }
+
+/** The key of the signed-in session: acts are signed with it (acts.ts). */
+export function currentKey(): DeviceKey | undefined {
+  return session?.key;
+}

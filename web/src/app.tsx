@@ -12,6 +12,8 @@ import { Waybills } from "./pages/Waybills";
 import type { Party } from "./types";
 import { PageTitle, TITLE_ID } from "./title";
 import { AuthorityNav, AuthorityPage, authorityOnWaybill } from "./inspect/nav";
+import { hrefNew } from "./router";
+import { CorrectWaybill, NewWaybill } from "./pages/NewWaybill";
 
 function LanguageSelect(props: { value: Language; onChange: (language: Language) => void }) {
   return (
@@ -42,10 +44,14 @@ function Page(props: { route: Route; party: Party }) {
     case "waybill":
       return (
         <>
-          <Waybill id={props.route.id} />
+          <Waybill id={props.route.id} party={props.party} />
           {authorityOnWaybill(props.party, props.route.id)}
         </>
       );
+    case "new":
+      return <NewWaybill key={props.route.from ?? ""} party={props.party} {...(props.route.from ? { from: props.route.from } : {})} />;
+    case "correct":
+      return <CorrectWaybill party={props.party} id={props.route.id} />;
     case "notfound":
       return (
         <section aria-labelledby={TITLE_ID}>
@@ -86,6 +92,13 @@ function App() {
                 </a>
               </li>
               <AuthorityNav party={party} route={route} />
+              {party.kind === "company" && (
+                <li>
+                  <a href={hrefNew()} aria-current={route.page === "new" ? "page" : undefined}>
+                    {t("form.nav")}
+                  </a>
+                </li>
+              )}
             </ul>
           </nav>
         )}

@@ -10,7 +10,9 @@ export type Route =
   | { page: "inspect"; query: URLSearchParams }
   | { page: "risk"; query: URLSearchParams }
   | { page: "qr" }
-  | { page: "audit" };
+  | { page: "audit" }
+  | { page: "new"; from?: string }
+  | { page: "correct"; id: string };
 
 export function parse(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/waybills";
@@ -27,6 +29,13 @@ export function parse(hash: string): Route {
   }
   if (segments.length === 1 && (segments[0] === "qr" || segments[0] === "audit")) {
     return { page: segments[0] };
+  }
+  if (segments.length === 1 && segments[0] === "new") {
+    const from = new URLSearchParams(search).get("from");
+    return from ? { page: "new", from } : { page: "new" };
+  }
+  if (segments.length === 3 && segments[0] === "waybills" && segments[1] && segments[2] === "correct") {
+    return { page: "correct", id: segments[1] };
   }
   return { page: "notfound" };
 }
@@ -60,3 +69,11 @@ export const hrefRisk = (query?: URLSearchParams): string => withQuery("#/risk",
 
 export const HREF_QR = "#/qr";
 export const HREF_AUDIT = "#/audit";
+
+export function hrefNew(from?: string): string {
+  return from ? `#/new?from=${encodeURIComponent(from)}` : "#/new";
+}
+
+export function hrefCorrect(id: string): string {
+  return `#/waybills/${encodeURIComponent(id)}/correct`;
+}

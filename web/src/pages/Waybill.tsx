@@ -6,6 +6,8 @@ import { Pending, useLoad } from "../load";
 import { hrefWaybills } from "../router";
 import type { EventView, KeyView, Place, Role, WaybillDocument, WaybillState } from "../types";
 import { PageTitle, TITLE_ID } from "../title";
+import type { Party } from "../types";
+import { WaybillActs } from "./WaybillActs";
 
 interface Loaded {
   state: WaybillState;
@@ -22,7 +24,7 @@ function notFound(error: unknown): string {
   return error instanceof ApiProblem && error.status === 404 ? t("waybill.notFound") : describe(error);
 }
 
-export function Waybill(props: { id: string }) {
+export function Waybill(props: { id: string; party: Party }) {
   const [loaded, retry] = useLoad(() => load(props.id), [props.id]);
   return (
     <section aria-labelledby={TITLE_ID}>
@@ -30,13 +32,13 @@ export function Waybill(props: { id: string }) {
         <a href={hrefWaybills()}>{t("waybill.back")}</a>
       </p>
       <Pending loaded={loaded} retry={retry} describeError={notFound}>
-        {(found) => <WaybillView {...found} />}
+        {(found) => <WaybillView {...found} party={props.party} onChanged={retry} />}
       </Pending>
     </section>
   );
 }
 
-function WaybillView({ state, events: chain, keys }: Loaded) {
+function WaybillView({ state, events: chain, keys, party, onChanged }: Loaded & { party: Party; onChanged: () => void }) {
   const doc = state.document;
   return (
     <>
@@ -81,6 +83,7 @@ function WaybillView({ state, events: chain, keys }: Loaded) {
         </dl>
       </section>
       <Goods doc={doc} />
+      <WaybillActs state={state} party={party} onDone={onChanged} />
       <History doc={doc} chain={chain} keys={keys} />
     </>
   );
