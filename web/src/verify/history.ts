@@ -28,7 +28,7 @@ export interface ChainEvent {
   seq: number;
   log_index: number;
   hash: string;
-  act: { waybill_id?: unknown; prev?: unknown; key_id?: unknown } & Record<string, unknown>;
+  act: { waybill_id?: unknown; prev?: unknown; key_id?: unknown };
   signature: string;
 }
 
