@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { verifyTests } from "./verify.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const binary = resolve(root, process.argv[2] ?? "target/debug/ewaybill");
@@ -254,6 +255,8 @@ async function main() {
     await police.getByText("Only companies and authorities read waybills").waitFor();
     check(true, "the operator is told it reads no waybills");
     await others.close();
+
+    await verifyTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems });
 
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();
