@@ -256,7 +256,7 @@ async function main() {
     check(true, "the operator is told it reads no waybills");
     await others.close();
 
-    await verifyTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems });
+    await verifyTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems, binary });
 
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();

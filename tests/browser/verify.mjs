@@ -6,9 +6,14 @@
 // (b) an events answer tampered in flight (one byte of an act) shows
 //     `Signature INVALID` in red, and no green tick for that act;
 // (c) an honest waybill shows every act `Signature valid` and `In the log`,
-//     in English and in Latvian.
-import { readdir, readFile } from "node:fs/promises";
+//     in English and in Latvian;
+// (d) an act signed elsewhere (the CLI, as the carrier) appears on the open
+//     waybill page without a reload, checked like the others.
+import { execFile } from "node:child_process";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 
 /** web/src/verify/ bundled for a test page (esbuild from the app's own build dependencies). */
 async function verifyBundle(root) {
@@ -182,7 +187,14 @@ async function checkedRows(page) {
   return rows.allInnerTexts();
 }
 
-export async function verifyTests({ browser, base, root, shots, check, watchedPage, signIn, problems }) {
+const run = promisify(execFile);
+
+/** Runs the CLI against the demo service; resolves with its standard output. */
+async function cli(binary, base, args) {
+  return (await run(binary, [...args, "--server", base], { encoding: "utf8" })).stdout;
+}
+
+export async function verifyTests({ browser, base, root, shots, check, watchedPage, signIn, problems, binary }) {
   // (a) The vectors, in the browser. A page of the service's own origin
   // (localhost is a secure context, so WebCrypto is there), answered by the
   // test itself so the bundle can be added as a script.
@@ -219,7 +231,30 @@ export async function verifyTests({ browser, base, root, shots, check, watchedPa
   await brewery.screenshot({ path: join(shots, "waybill-verified-lv.png"), fullPage: true });
   await brewery.getByLabel("Valoda").selectOption({ label: "English" });
 
-  // (b) The same waybill with one byte of an act changed in flight.
+  // (d) Live: the brewery issues a waybill (CLI), opens it, and the
+  // carrier's acceptance (CLI) appears without a reload.
+  const doc = await json(join(root, "fixtures/waybills/brewery-beer.json"));
+  doc.number = "BR-2026-LIVE01";
+  const file = join(tmpdir(), `ewaybill-live-${process.pid}.json`);
+  await writeFile(file, JSON.stringify(doc));
+  const issued = JSON.parse(await cli(binary, base, ["issue", file, "--json", "--key", join(root, "fixtures/keys/test-only-brewery.seed")]));
+  await rm(file, { force: true });
+  const liveId = issued.waybill?.id;
+  check(typeof liveId === "string", `the CLI issued a waybill (${liveId})`);
+  await brewery.evaluate((id) => (location.hash = `#/waybills/${id}`), liveId);
+  await brewery.getByRole("heading", { level: 1, name: "BR-2026-LIVE01" }).waitFor();
+  check((await checkedRows(brewery)).length === 1, "the new waybill shows its one act");
+  await cli(binary, base, ["act", liveId, "carrier.accept", "--key", join(root, "fixtures/keys/test-only-carrier_baltic.seed")]);
+  const arrived = await brewery
+    .waitForFunction(() => document.querySelectorAll("table.history tbody tr").length === 2, null, { timeout: 40_000 })
+    .then(() => true, () => false);
+  check(arrived, "the carrier's act appears without a reload");
+  const liveRows = await checkedRows(brewery);
+  check(liveRows.length === 2 && liveRows.every((r) => r.includes("Signature valid") && r.includes("In the log")), "the new act is checked too: Signature valid, In the log");
+  check((await brewery.locator(".facts .status").first().innerText()).trim() === "In transit", "the status follows: In transit");
+  await brewery.screenshot({ path: join(shots, "waybill-live.png"), fullPage: true });
+
+  // (b) The honest waybill with one byte of an act changed in flight.
   const tampered = await honest.newPage();
   tampered.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   await tampered.route(/\/v1\/waybills\/[^/]+\/events$/, async (route) => {
