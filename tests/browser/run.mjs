@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { verifyTests } from "./verify.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const binary = resolve(root, process.argv[2] ?? "target/debug/ewaybill");
@@ -257,6 +258,8 @@ async function main() {
 
     await (await import("./inspect.mjs")).inspectTests({ browser, base: demo.base, root, work, binary, shots, check, watchedPage, signIn, problems });
     await (await import("./form.mjs")).run({ browser, base: demo.base, problems, check, watchedPage, signIn, shots, root });
+    await verifyTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems, binary });
+
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();
   } finally {

@@ -2,7 +2,7 @@
 // token kept in memory. No cookies: `credentials: "omit"` on every request.
 
 import { clientAssertion, type DeviceKey } from "./keys";
-import type { Party, Problem, WaybillPage, WaybillState, EventView, KeyView } from "./types";
+import type { Party, Problem, WaybillPage, WaybillState, EventView, KeyView, FeedPage } from "./types";
 
 /** An error answer of the API (RFC 9457 problem details). */
 export class ApiProblem extends Error {
@@ -136,4 +136,32 @@ export function signingKeys(id: string): Promise<KeyView[]> {
 /** The key of the signed-in session: acts are signed with it (acts.ts). */
 export function currentKey(): DeviceKey | undefined {
   return session?.key;
+}
+
+/** A `text/plain` answer (the log's key, a tlog-proof), with the token when signed in. */
+export async function getText(path: string): Promise<string> {
+  const headers: Record<string, string> = { Accept: "text/plain" };
+  if (session) {
+    if (Date.now() >= session.renewAt) session = await exchange(session.key);
+    headers["Authorization"] = `Bearer ${session.token}`;
+  }
+  const response = await fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" });
+  return response.ok ? response.text() : answer<never>(response);
+}
+
+/** The log's C2SP note verifier key. */
+export function logKey(): Promise<string> {
+  return getText("/v1/log/key");
+}
+
+/** The tlog-proof of the waybill's act at `position` (1 = the issue). */
+export function eventProof(id: string, position: number): Promise<string> {
+  return getText(`/v1/waybills/${encodeURIComponent(id)}/events/${position}/proof`);
+}
+
+/** The caller's events after `after`, waiting up to `wait` seconds for new ones. */
+export function feed(after: string | undefined, wait: number, limit = 200): Promise<FeedPage> {
+  const query = new URLSearchParams({ wait: String(wait), limit: String(limit) });
+  if (after) query.set("after", after);
+  return get<FeedPage>(`/v1/feed?${query.toString()}`);
 }

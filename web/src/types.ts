@@ -161,4 +161,17 @@ export interface KeyView {
   public_key: string;
   label: string;
   active: boolean;
+  registered_seq: number;
+  revoked_seq?: number | null;
+}
+
+export interface FeedItem {
+  waybill_id: string;
+  event_type: string;
+  event: EventView;
+}
+
+export interface FeedPage {
+  items: FeedItem[];
+  next_cursor: string;
 }

@@ -8,6 +8,7 @@ import type { EventView, KeyView, Place, Role, WaybillDocument, WaybillState } f
 import { PageTitle, TITLE_ID } from "../title";
 import type { Party } from "../types";
 import { WaybillActs } from "./WaybillActs";
+import { useLive, useVerdicts, Verdict, VerdictSummary } from "../verification";
 
 interface Loaded {
   state: WaybillState;
@@ -32,13 +33,15 @@ export function Waybill(props: { id: string; party: Party }) {
         <a href={hrefWaybills()}>{t("waybill.back")}</a>
       </p>
       <Pending loaded={loaded} retry={retry} describeError={notFound}>
-        {(found) => <WaybillView {...found} party={props.party} onChanged={retry} />}
+        {(found) => <WaybillView id={props.id} initial={found} party={props.party} onChanged={retry} />}
       </Pending>
     </section>
   );
 }
 
-function WaybillView({ state, events: chain, keys, party, onChanged }: Loaded & { party: Party; onChanged: () => void }) {
+function WaybillView(props: { id: string; initial: Loaded; party: Party; onChanged: () => void }) {
+  const { state, events: chain, keys } = useLive(props.id, props.initial, () => load(props.id));
+  const { party, onChanged } = props;
   const doc = state.document;
   return (
     <>
@@ -84,7 +87,7 @@ function WaybillView({ state, events: chain, keys, party, onChanged }: Loaded & 
       </section>
       <Goods doc={doc} />
       <WaybillActs state={state} party={party} onDone={onChanged} />
-      <History doc={doc} chain={chain} keys={keys} />
+      <History id={props.id} doc={doc} chain={chain} keys={keys} />
     </>
   );
 }
@@ -212,11 +215,13 @@ function actName(actType: string): string {
   return isMessageKey(key) ? t(key) : t("act.unknown", { type: actType });
 }
 
-function History({ doc, chain, keys }: { doc: WaybillDocument; chain: EventView[]; keys: KeyView[] }) {
+function History({ id, doc, chain, keys }: { id: string; doc: WaybillDocument; chain: EventView[]; keys: KeyView[] }) {
   const labels = new Map(keys.map((k) => [k.key_id, k.label]));
+  const verdicts = useVerdicts(id, chain, keys);
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">{t("history.title")}</h2>
+      <VerdictSummary verdicts={verdicts} />
       <div class="table-scroll">
         <table class="history">
           <caption>{t("history.caption")}</caption>
@@ -227,10 +232,11 @@ function History({ doc, chain, keys }: { doc: WaybillDocument; chain: EventView[
               <th scope="col">{t("history.what")}</th>
               <th scope="col">{t("history.keyId")}</th>
               <th scope="col">{t("history.logIndex")}</th>
+              <th scope="col">{t("verify.column")}</th>
             </tr>
           </thead>
           <tbody>
-            {chain.map((event) => (
+            {chain.map((event, i) => (
               <tr key={event.hash}>
                 <td>
                   <time dateTime={event.act.signed_at}>{dateTime(event.act.signed_at)}</time>
@@ -242,6 +248,9 @@ function History({ doc, chain, keys }: { doc: WaybillDocument; chain: EventView[
                   {labels.get(event.act.key_id) && <span class="hint"> ({labels.get(event.act.key_id)})</span>}
                 </td>
                 <td class="num">{event.log_index}</td>
+                <td>
+                  <Verdict verdict={verdicts?.[i]} />
+                </td>
               </tr>
             ))}
           </tbody>
