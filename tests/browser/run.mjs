@@ -87,6 +87,14 @@ async function watchedPage(context, problems) {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  // Every write the app sends carries an Idempotency-Key, so its one retry
+  // after a lost answer cannot apply a signed act twice.
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (request.method() === "POST" && url.pathname.startsWith("/v1/") && url.pathname !== "/v1/auth/token" && !request.headers()["idempotency-key"]) {
+      problems.push(`POST ${url.pathname} without an Idempotency-Key`);
+    }
+  });
   // Runs through the DevTools protocol, not as an inline script: the CSP does not apply to it.
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) =>

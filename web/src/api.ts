@@ -26,9 +26,10 @@ interface Session {
 
 let session: Session | undefined;
 
-async function send(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
+async function send(method: string, path: string, token?: string, body?: unknown, idempotencyKey?: string): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (token) headers["Authorization"] = `Bearer ${token}`;
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const init: RequestInit = { method, headers, credentials: "omit", cache: "no-store" };
   if (body !== undefined) init.body = JSON.stringify(body);
@@ -87,12 +88,22 @@ export function signOut(): void {
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
   if (Date.now() >= session.renewAt) session = await exchange(session.key);
-  const response = await send(method, path, session.token, body);
-  if (response.status === 401 && method === "GET") {
+  // Every write carries a fresh Idempotency-Key, so the one retry below
+  // (after a lost answer or an ended token) gets the first answer instead
+  // of applying a signed act twice.
+  const idempotencyKey = method === "GET" ? undefined : crypto.randomUUID();
+  let response: Response;
+  try {
+    response = await send(method, path, session.token, body, idempotencyKey);
+  } catch {
+    // The network dropped the request or its answer: one retry.
+    response = await send(method, path, session.token, body, idempotencyKey);
+  }
+  if (response.status === 401) {
     // The token ended early (a restarted service, a clock jump): one fresh
     // assertion, one retry. A revoked key fails the exchange and says so.
     session = await exchange(session.key);
-    return answer<T>(await send(method, path, session.token, body));
+    return answer<T>(await send(method, path, session.token, body, idempotencyKey));
   }
   return answer<T>(response);
 }
