@@ -55,7 +55,9 @@ async function startDemo(work) {
       "--fixtures", join(root, "fixtures"),
       "--listen", `127.0.0.1:${port}`,
       "--data-dir", join(work, "data"),
-      "--database-url", `sqlite://${join(work, "ewaybill.db")}`,
+      // SQLite by default; EWAYBILL_BROWSER_DATABASE_URL (a fresh, empty
+      // PostgreSQL database) runs the same suite on PostgreSQL.
+      "--database-url", process.env.EWAYBILL_BROWSER_DATABASE_URL ?? `sqlite://${join(work, "ewaybill.db")}`,
     ],
     { cwd: work, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
