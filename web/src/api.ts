@@ -176,3 +176,7 @@ export function feed(after: string | undefined, wait: number, limit = 200): Prom
   if (after) query.set("after", after);
   return get<FeedPage>(`/v1/feed?${query.toString()}`);
 }
+
+export function del<T>(path: string): Promise<T> {
+  return call<T>("DELETE", path);
+}

@@ -14,6 +14,8 @@ import { PageTitle, TITLE_ID } from "./title";
 import { AuthorityNav, AuthorityPage, authorityOnWaybill } from "./inspect/nav";
 import { hrefNew } from "./router";
 import { CorrectWaybill, NewWaybill } from "./pages/NewWaybill";
+import { Keys } from "./pages/Keys";
+import { HREF_KEYS } from "./router";
 
 function LanguageSelect(props: { value: Language; onChange: (language: Language) => void }) {
   return (
@@ -52,6 +54,8 @@ function Page(props: { route: Route; party: Party }) {
       return <NewWaybill key={props.route.from ?? ""} party={props.party} {...(props.route.from ? { from: props.route.from } : {})} />;
     case "correct":
       return <CorrectWaybill party={props.party} id={props.route.id} />;
+    case "keys":
+      return <Keys party={props.party} />;
     case "notfound":
       return (
         <section aria-labelledby={TITLE_ID}>
@@ -96,6 +100,13 @@ function App() {
                 <li>
                   <a href={hrefNew()} aria-current={route.page === "new" ? "page" : undefined}>
                     {t("form.nav")}
+                  </a>
+                </li>
+              )}
+              {party.kind === "company" && (
+                <li>
+                  <a href={HREF_KEYS} aria-current={route.page === "keys" ? "page" : undefined}>
+                    {t("keys.nav")}
                   </a>
                 </li>
               )}

@@ -12,7 +12,8 @@ export type Route =
   | { page: "qr" }
   | { page: "audit" }
   | { page: "new"; from?: string }
-  | { page: "correct"; id: string };
+  | { page: "correct"; id: string }
+  | { page: "keys" };
 
 export function parse(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/waybills";
@@ -37,6 +38,7 @@ export function parse(hash: string): Route {
   if (segments.length === 3 && segments[0] === "waybills" && segments[1] && segments[2] === "correct") {
     return { page: "correct", id: segments[1] };
   }
+  if (segments.length === 1 && segments[0] === "keys") return { page: "keys" };
   return { page: "notfound" };
 }
 
@@ -77,3 +79,5 @@ export function hrefNew(from?: string): string {
 export function hrefCorrect(id: string): string {
   return `#/waybills/${encodeURIComponent(id)}/correct`;
 }
+
+export const HREF_KEYS = "#/keys";

@@ -5,6 +5,7 @@ import { isMessageKey, t } from "../i18n";
 import { forgetKey, importKeyFile, KeyError, storedKey, storeKey, type DeviceKey } from "../keys";
 import type { Party } from "../types";
 import { PageTitle, TITLE_ID } from "../title";
+import { CreateKey } from "./Keys";
 
 /** Words for a failed sign-in: the key file, the browser, or the server's refusal. */
 function signInError(error: unknown, keyId: string | undefined): string {
@@ -94,6 +95,7 @@ export function SignIn(props: { onSignedIn: (party: Party) => void }) {
           </button>
         </div>
       </form>
+      <CreateKey onCreated={setStored} />
     </section>
   );
 }
