@@ -2,6 +2,7 @@
 // token kept in memory. No cookies: `credentials: "omit"` on every request.
 
 import { clientAssertion, type DeviceKey } from "./keys";
+import { forget, keepFor, viaCache } from "./show/offline";
 import type { Party, Problem, WaybillPage, WaybillState, EventView, KeyView, FeedPage } from "./types";
 
 /** An error answer of the API (RFC 9457 problem details). */
@@ -73,7 +74,9 @@ export async function signIn(key: DeviceKey): Promise<Party> {
   const next = await exchange(key);
   session = next;
   try {
-    return await get<Party>("/v1/me");
+    const party = await get<Party>("/v1/me");
+    keepFor(party);
+    return party;
   } catch (e) {
     session = undefined;
     throw e;
@@ -82,12 +85,14 @@ export async function signIn(key: DeviceKey): Promise<Party> {
 
 export function signOut(): void {
   session = undefined;
+  forget().catch(() => undefined);
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
   if (Date.now() >= session.renewAt) session = await exchange(session.key);
-  const response = await send(method, path, session.token, body);
+  const token = session.token;
+  const response = method === "GET" ? await viaCache(path, () => send(method, path, token)) : await send(method, path, token, body);
   if (response.status === 401 && method === "GET") {
     // The token ended early (a restarted service, a clock jump): one fresh
     // assertion, one retry. A revoked key fails the exchange and says so.
@@ -145,7 +150,7 @@ export async function getText(path: string): Promise<string> {
     if (Date.now() >= session.renewAt) session = await exchange(session.key);
     headers["Authorization"] = `Bearer ${session.token}`;
   }
-  const response = await fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" });
+  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
   return response.ok ? response.text() : answer<never>(response);
 }
 
@@ -164,4 +169,14 @@ export function feed(after: string | undefined, wait: number, limit = 200): Prom
   const query = new URLSearchParams({ wait: String(wait), limit: String(limit) });
   if (after) query.set("after", after);
   return get<FeedPage>(`/v1/feed?${query.toString()}`);
+}
+
+/** The waybill's roadside QR code as PNG (the carrier and the consignor only). */
+export async function qrPng(id: string): Promise<Blob> {
+  if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
+  if (Date.now() >= session.renewAt) session = await exchange(session.key);
+  const path = `/v1/waybills/${encodeURIComponent(id)}/qr?format=png`;
+  const headers = { Accept: "image/png", Authorization: `Bearer ${session.token}` };
+  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
+  return response.ok ? response.blob() : answer<never>(response);
 }
