@@ -68,3 +68,9 @@ const html = `<!doctype html>
 `;
 await writeFile(join(dist, "index.html"), html);
 console.log(`web/dist: index.html, assets/${js[0]}, assets/${css[0]}`);
+
+// The service worker (src/show/sw.js), with the shell it caches.
+const shell = JSON.stringify(["/", `/assets/${js[0]}`, `/assets/${css[0]}`]);
+const sw = await readFile(join(here, "src/show/sw.js"), "utf8");
+if (!sw.includes('const SHELL = ["/"];')) throw new Error("src/show/sw.js: no SHELL line to fill in");
+await writeFile(join(dist, "sw.js"), sw.replace('const SHELL = ["/"];', `const SHELL = ${shell};`));

@@ -7,7 +7,9 @@
 //! Content-Security-Policy (no inline script or style, no eval, requests
 //! only to this origin, never framed), `nosniff` and `no-referrer`. Assets
 //! have content hashes in their names and are cached for a year;
-//! `index.html`, which names them, is revalidated on every load.
+//! `index.html`, which names them, is revalidated on every load, and so is
+//! the service worker `/sw.js` (it caches the app shell for offline use;
+//! docs/webapp.md).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError, web};
@@ -30,12 +32,17 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `index.html` names the current assets: always revalidated.
 const REVALIDATE: &str = "no-cache";
 
-/// Registers `/` and `/assets/{name}` (GET and HEAD).
+/// Registers `/`, `/sw.js` and `/assets/{name}` (GET and HEAD).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/")
             .route(web::get().to(index))
             .route(web::head().to(index)),
+    )
+    .service(
+        web::resource("/sw.js")
+            .route(web::get().to(service_worker))
+            .route(web::head().to(service_worker)),
     )
     .service(
         web::resource("/assets/{name}")
@@ -45,13 +52,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn index() -> HttpResponse {
-    match Dist::get("index.html") {
-        Some(file) => file_response(
-            file.data.into_owned(),
-            "text/html; charset=utf-8",
-            REVALIDATE,
-        ),
-        None => missing("the web app was not built into this binary (web/dist/index.html)"),
+    root_file("index.html", "text/html; charset=utf-8")
+}
+
+/// The service worker, at the root so that its scope is the whole app.
+async fn service_worker() -> HttpResponse {
+    root_file("sw.js", "text/javascript; charset=utf-8")
+}
+
+/// A file at the root of `web/dist/`, revalidated on every load.
+fn root_file(name: &str, content_type: &'static str) -> HttpResponse {
+    match Dist::get(name) {
+        Some(file) => file_response(file.data.into_owned(), content_type, REVALIDATE),
+        None => missing(&format!(
+            "the web app was not built into this binary (web/dist/{name})"
+        )),
     }
 }
 

@@ -11,6 +11,7 @@ crate::on_both_backends!(
     the_app_is_served_at_the_root_with_security_headers,
     hashed_assets_are_immutable_with_their_content_type,
     unknown_assets_are_404_and_the_api_still_answers_problems,
+    the_service_worker_is_at_the_root_revalidated_and_names_the_shell,
 );
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -109,4 +110,19 @@ async fn unknown_assets_are_404_and_the_api_still_answers_problems(app: TestApp)
     let (status, headers, _) = fetch(&app, "/healthz").await;
     assert!(status.is_success(), "{status}");
     assert!(headers.get("content-security-policy").is_none());
+}
+
+async fn the_service_worker_is_at_the_root_revalidated_and_names_the_shell(app: TestApp) {
+    let (_, _, html) = fetch(&app, "/").await;
+    let (status, headers, script) = fetch(&app, "/sw.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        header(&headers, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(header(&headers, "cache-control"), "no-cache");
+    assert_secure(&headers);
+    for asset in assets_of(&html) {
+        assert!(script.contains(&asset), "{asset} in the shell: {script}");
+    }
 }

@@ -270,6 +270,7 @@ async function main() {
     await (await import("./form.mjs")).run({ browser, base: demo.base, problems, check, watchedPage, signIn, shots, root });
     await (await import("./keys.mjs")).keysTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems });
     await verifyTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems, binary });
+    await (await import("./a11y.mjs")).showTests({ browser, base: demo.base, root, work, shots, check, watchedPage, problems });
 
     check(problems.length === 0, `no console error or CSP violation${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}`);
     await context.close();

@@ -2,6 +2,7 @@
 // token kept in memory. No cookies: `credentials: "omit"` on every request.
 
 import { clientAssertion, type DeviceKey } from "./keys";
+import { forget, keepFor, viaCache } from "./show/offline";
 import type { Party, Problem, WaybillPage, WaybillState, EventView, KeyView, FeedPage } from "./types";
 
 /** An error answer of the API (RFC 9457 problem details). */
@@ -74,7 +75,9 @@ export async function signIn(key: DeviceKey): Promise<Party> {
   const next = await exchange(key);
   session = next;
   try {
-    return await get<Party>("/v1/me");
+    const party = await get<Party>("/v1/me");
+    keepFor(party);
+    return party;
   } catch (e) {
     session = undefined;
     throw e;
@@ -83,6 +86,7 @@ export async function signIn(key: DeviceKey): Promise<Party> {
 
 export function signOut(): void {
   session = undefined;
+  forget().catch(() => undefined);
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -92,12 +96,17 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   // (after a lost answer or an ended token) gets the first answer instead
   // of applying a signed act twice.
   const idempotencyKey = method === "GET" ? undefined : crypto.randomUUID();
+  const token = session.token;
   let response: Response;
-  try {
-    response = await send(method, path, session.token, body, idempotencyKey);
-  } catch {
-    // The network dropped the request or its answer: one retry.
-    response = await send(method, path, session.token, body, idempotencyKey);
+  if (method === "GET") {
+    response = await viaCache(path, () => send(method, path, token));
+  } else {
+    try {
+      response = await send(method, path, token, body, idempotencyKey);
+    } catch {
+      // The network dropped the request or its answer: one retry.
+      response = await send(method, path, token, body, idempotencyKey);
+    }
   }
   if (response.status === 401) {
     // The token ended early (a restarted service, a clock jump): one fresh
@@ -156,7 +165,7 @@ export async function getText(path: string): Promise<string> {
     if (Date.now() >= session.renewAt) session = await exchange(session.key);
     headers["Authorization"] = `Bearer ${session.token}`;
   }
-  const response = await fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" });
+  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
   return response.ok ? response.text() : answer<never>(response);
 }
 
@@ -179,4 +188,14 @@ export function feed(after: string | undefined, wait: number, limit = 200): Prom
 
 export function del<T>(path: string): Promise<T> {
   return call<T>("DELETE", path);
+}
+
+/** The waybill's roadside QR code as PNG (the carrier and the consignor only). */
+export async function qrPng(id: string): Promise<Blob> {
+  if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
+  if (Date.now() >= session.renewAt) session = await exchange(session.key);
+  const path = `/v1/waybills/${encodeURIComponent(id)}/qr?format=png`;
+  const headers = { Accept: "image/png", Authorization: `Bearer ${session.token}` };
+  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
+  return response.ok ? response.blob() : answer<never>(response);
 }

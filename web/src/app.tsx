@@ -4,6 +4,7 @@ import "./app.css";
 import { render } from "preact";
 import { useState } from "preact/hooks";
 import { signOut } from "./api";
+import { registerShell } from "./show/offline";
 import { browserLanguage, LANGUAGES, language, setLanguage, t, type Language } from "./i18n";
 import { useRoute, hrefWaybills, type Route } from "./router";
 import { SignIn } from "./pages/SignIn";
@@ -141,3 +142,6 @@ function App() {
 setLanguage(browserLanguage());
 const root = document.getElementById("app");
 if (root) render(<App />, root);
+
+// The service worker that keeps the app shell for offline use (show/offline.ts).
+registerShell();

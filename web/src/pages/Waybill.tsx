@@ -9,6 +9,7 @@ import { PageTitle, TITLE_ID } from "../title";
 import type { Party } from "../types";
 import { WaybillActs } from "./WaybillActs";
 import { useLive, useVerdicts, Verdict, VerdictSummary } from "../verification";
+import { RoadsideQr } from "../show/qr";
 
 interface Loaded {
   state: WaybillState;
@@ -86,6 +87,7 @@ function WaybillView(props: { id: string; initial: Loaded; party: Party; onChang
         </dl>
       </section>
       <Goods doc={doc} />
+      <RoadsideQr id={props.id} head={state.head} doc={doc} party={party} />
       <WaybillActs state={state} party={party} onDone={onChanged} />
       <History id={props.id} doc={doc} chain={chain} keys={keys} />
     </>
