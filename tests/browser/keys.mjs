@@ -68,7 +68,9 @@ export async function keysTests({ browser, base, root, shots, check, watchedPage
   // The colleague revokes it; its next sign-in is refused in words.
   await colleague.getByRole("button", { name: `Revoke key ${keyId}` }).click();
   await colleague.getByRole("status").filter({ hasText: `Key ${keyId} is revoked` }).waitFor();
-  check(/Revoked/.test(await row.innerText()), "the revoked key is listed as revoked");
+  // The list is read again after the status is announced: wait for it.
+  const listed = await row.filter({ hasText: "Revoked" }).waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  check(listed, "the revoked key is listed as revoked");
   await shot(colleague, "revoked");
   await newcomer.getByRole("button", { name: "Sign out" }).click();
   await newcomer.getByRole("button", { name: "Sign in" }).click();
