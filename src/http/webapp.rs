@@ -12,6 +12,7 @@
 //! docs/webapp.md).
 
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Compress;
 use actix_web::{HttpResponse, ResponseError, web};
 use rust_embed::RustEmbed;
 
@@ -32,20 +33,25 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `index.html` names the current assets: always revalidated.
 const REVALIDATE: &str = "no-cache";
 
-/// Registers `/`, `/sw.js` and `/assets/{name}` (GET and HEAD).
+/// Registers `/`, `/sw.js` and `/assets/{name}` (GET and HEAD), each
+/// compressed (brotli, zstd or gzip, as the browser accepts): the app's
+/// budget of 200 KB is for what crosses the network on first load.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/")
+            .wrap(Compress::default())
             .route(web::get().to(index))
             .route(web::head().to(index)),
     )
     .service(
         web::resource("/sw.js")
+            .wrap(Compress::default())
             .route(web::get().to(service_worker))
             .route(web::head().to(service_worker)),
     )
     .service(
         web::resource("/assets/{name}")
+            .wrap(Compress::default())
             .route(web::get().to(asset))
             .route(web::head().to(asset)),
     );

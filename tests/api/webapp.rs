@@ -12,6 +12,7 @@ crate::on_both_backends!(
     hashed_assets_are_immutable_with_their_content_type,
     unknown_assets_are_404_and_the_api_still_answers_problems,
     the_service_worker_is_at_the_root_revalidated_and_names_the_shell,
+    the_app_crosses_the_network_compressed,
 );
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -124,5 +125,40 @@ async fn the_service_worker_is_at_the_root_revalidated_and_names_the_shell(app: 
     assert_secure(&headers);
     for asset in assets_of(&html) {
         assert!(script.contains(&asset), "{asset} in the shell: {script}");
+    }
+}
+
+async fn the_app_crosses_the_network_compressed(app: TestApp) {
+    let (_, _, html) = fetch(&app, "/").await;
+    for path in assets_of(&html)
+        .iter()
+        .map(String::as_str)
+        .chain(["/", "/sw.js"])
+    {
+        let (_, plain_headers, plain) = fetch(&app, path).await;
+        assert!(plain_headers.get("content-encoding").is_none(), "{path}");
+        let res = app
+            .http
+            .get(app.url(path))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let headers = res.headers().clone();
+        assert_eq!(header(&headers, "content-encoding"), "gzip", "{path}");
+        assert!(
+            header(&headers, "vary")
+                .to_ascii_lowercase()
+                .contains("accept-encoding")
+        );
+        assert_secure(&headers);
+        let gzipped = res.bytes().await.unwrap();
+        assert!(
+            gzipped.len() < plain.len(),
+            "{path}: {} >= {}",
+            gzipped.len(),
+            plain.len()
+        );
     }
 }
