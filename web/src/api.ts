@@ -89,14 +89,29 @@ export function signOut(): void {
   forget().catch(() => undefined);
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** The session's token, renewed first when it is about to end. */
+async function freshToken(): Promise<string> {
   if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
   if (Date.now() >= session.renewAt) session = await exchange(session.key);
+  return session.token;
+}
+
+/** A GET of a non-JSON answer (kept for offline use like every GET), with the token when `signedIn`. */
+async function getRaw(path: string, accept: string, signedIn: boolean): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
+  if (signedIn) headers["Authorization"] = `Bearer ${await freshToken()}`;
+  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
+  return response.ok ? response : answer<never>(response);
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const token = await freshToken();
+  // freshToken has thrown without a session; this only tells the compiler.
+  if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
   // Every write carries a fresh Idempotency-Key, so the one retry below
   // (after a lost answer or an ended token) gets the first answer instead
   // of applying a signed act twice.
   const idempotencyKey = method === "GET" ? undefined : crypto.randomUUID();
-  const token = session.token;
   let response: Response;
   if (method === "GET") {
     response = await viaCache(path, () => send(method, path, token));
@@ -160,13 +175,7 @@ export function currentKey(): DeviceKey | undefined {
 
 /** A `text/plain` answer (the log's key, a tlog-proof), with the token when signed in. */
 export async function getText(path: string): Promise<string> {
-  const headers: Record<string, string> = { Accept: "text/plain" };
-  if (session) {
-    if (Date.now() >= session.renewAt) session = await exchange(session.key);
-    headers["Authorization"] = `Bearer ${session.token}`;
-  }
-  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
-  return response.ok ? response.text() : answer<never>(response);
+  return (await getRaw(path, "text/plain", session !== undefined)).text();
 }
 
 /** The log's C2SP note verifier key. */
@@ -192,10 +201,5 @@ export function del<T>(path: string): Promise<T> {
 
 /** The waybill's roadside QR code as PNG (the carrier and the consignor only). */
 export async function qrPng(id: string): Promise<Blob> {
-  if (!session) throw new ApiProblem(401, { type: "about:blank", title: "Not signed in", status: 401, code: "missing_token" });
-  if (Date.now() >= session.renewAt) session = await exchange(session.key);
-  const path = `/v1/waybills/${encodeURIComponent(id)}/qr?format=png`;
-  const headers = { Accept: "image/png", Authorization: `Bearer ${session.token}` };
-  const response = await viaCache(path, () => fetch(path, { method: "GET", headers, credentials: "omit", cache: "no-store" }));
-  return response.ok ? response.blob() : answer<never>(response);
+  return (await getRaw(`/v1/waybills/${encodeURIComponent(id)}/qr?format=png`, "image/png", true)).blob();
 }
