@@ -190,6 +190,26 @@ pub struct Config {
     /// (`EWAYBILL_PUBLIC_URL`, no trailing slash); by default
     /// `http://{listen}`.
     pub public_url: Option<String>,
+    /// The test-only key files `ewaybill demo` offers on the web app's
+    /// sign-in page (`GET /v1/demo/keys`); empty, and that endpoint absent,
+    /// on every service not started by `ewaybill demo`. No setting fills
+    /// it: only the demo command does.
+    pub demo_keys: Vec<DemoKeyFile>,
+}
+
+/// One demo party's test-only key file, as the demo offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoKeyFile {
+    /// The party's handle in `fixtures/parties.json`, e.g. `brewery`.
+    pub handle: String,
+    /// `company` or `authority` (or `oversight`).
+    pub kind: String,
+    /// The registered name.
+    pub name: String,
+    /// The key id (RFC 7638 thumbprint) of the key.
+    pub key_id: String,
+    /// The key file's text, in the format the CLI reads (`--key`).
+    pub key_file: String,
 }
 
 /// How webhooks are delivered; see docs/webhooks.md.
@@ -253,6 +273,7 @@ impl From<ServeArgs> for Config {
             body_timeout_secs: a.body_timeout_secs,
             log_origin: a.log_origin,
             public_url: a.public_url,
+            demo_keys: Vec::new(),
             roadside_burst: a.roadside_burst,
             roadside_per_minute: a.roadside_per_minute,
             json_logs: a.log_format == LogFormat::Json,

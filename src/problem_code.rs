@@ -103,6 +103,7 @@ problem_codes! {
     TokenNotFound = "token_not_found", NOT_FOUND;
     WebhookNotFound = "webhook_not_found", NOT_FOUND;
     NoCheckpoint = "no_checkpoint", NOT_FOUND;
+    NotDemo = "not_demo", NOT_FOUND;
 
     // Content negotiation and bodies.
     NotAcceptable = "not_acceptable", NOT_ACCEPTABLE;

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::client::{ApiClient, read_key, sign_act};
+use crate::config::DemoKeyFile;
 use crate::crypto::KeyPair;
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +66,29 @@ pub fn try_line(key: &Path, base: &str) -> String {
         "Try: TOKEN=$(ewaybill login --key {}{server}) && curl -s -H \"Authorization: Bearer $TOKEN\" {base}/v1/waybills",
         key.display()
     )
+}
+
+/// The demo parties' test-only key files, for the web app's sign-in page
+/// (`GET /v1/demo/keys`). Read before the service starts, from the same
+/// files [`load`] registers.
+pub fn roster(fixtures: &Path) -> anyhow::Result<Vec<DemoKeyFile>> {
+    let parties: Vec<FixtureParty> = read_json(&fixtures.join("parties.json"))?;
+    parties
+        .into_iter()
+        .map(|party| {
+            let path = fixtures.join(&party.key);
+            let key = read_key(&path)?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Ok(DemoKeyFile {
+                key_id: key.public_key().key_id(),
+                key_file: text,
+                handle: party.handle,
+                kind: party.kind,
+                name: party.name,
+            })
+        })
+        .collect()
 }
 
 /// What was loaded, for the summary.

@@ -220,6 +220,7 @@ async fn run_demo(mut config: Config, fixtures: &Path) -> anyhow::Result<()> {
             fixtures.display()
         );
     }
+    config.demo_keys = demo::roster(fixtures)?;
     let listen = config.listen;
     let (addr, _ledger) = crate::startup::spawn(config).await?;
     let base = format!("http://{addr}");

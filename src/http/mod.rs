@@ -8,6 +8,7 @@ pub mod auth;
 pub mod batch;
 pub mod body;
 pub mod cursor;
+pub mod demo;
 pub mod feed;
 pub mod health;
 pub mod idempotency;
@@ -76,6 +77,7 @@ pub fn routes(cfg: &mut RouteList) {
         roadside::routes,
         webhooks::routes,
         feed::routes,
+        demo::routes,
     ];
     for module_routes in modules {
         module_routes(cfg);

@@ -38,6 +38,7 @@ use super::{batch, idempotency};
         (name = "log", description = "The verifiable log: checkpoints, proofs, entries"),
         (name = "notifications", description = "Webhooks (signed, ordered per waybill, retried) and the long-polling feed"),
         (name = "operations", description = "Health and readiness"),
+        (name = "demo", description = "Only on a service started by `ewaybill demo`: its test-only key files"),
     )
 )]
 struct ApiDoc;

@@ -98,6 +98,8 @@ pub struct Setup {
     /// The database URL the service uses, from the test database's URL
     /// (e.g. through a proxy); the test's own connections stay direct.
     pub service_url: Option<UrlMap>,
+    /// The test-only key files the service offers as `ewaybill demo` does.
+    pub demo_keys: Vec<ewaybill::config::DemoKeyFile>,
 }
 
 impl Setup {
@@ -202,7 +204,8 @@ impl TestApp {
         show_logs_if_asked();
         let admin_key = KeyPair::generate().unwrap();
         let service_url = setup.service_url.as_ref().map_or(url.clone(), |f| f(&url));
-        let config = base_config(&service_url, dir.path(), &admin_key, &setup.vars);
+        let mut config = base_config(&service_url, dir.path(), &admin_key, &setup.vars);
+        config.demo_keys = setup.demo_keys;
         let (addr, _ledger) = ewaybill::startup::spawn_with(config.clone(), setup.faults)
             .await
             .expect("service starts");

@@ -8,6 +8,7 @@ mod auth;
 mod batch;
 mod concurrency;
 mod contract;
+mod demo;
 mod directory;
 mod edges;
 mod faults;
