@@ -72,6 +72,13 @@ export async function keysTests({ browser, base, root, shots, check, watchedPage
   const listed = await row.filter({ hasText: "Revoked" }).waitFor({ timeout: 10_000 }).then(() => true, () => false);
   check(listed, "the revoked key is listed as revoked");
   await shot(colleague, "revoked");
+  // The colleague's own key is now the company's last active one: the service keeps it.
+  const own = colleague.locator("table.keys tbody tr", { hasText: "Active" });
+  check(await own.count() === 1, "one active key is left");
+  await own.getByRole("button", { name: /^Revoke key / }).click();
+  await colleague.getByRole("alert").filter({ hasText: "last active key" }).waitFor();
+  check(/Active/.test(await own.innerText()), "the last active key is refused in words and stays active");
+  await shot(colleague, "last-key");
   await newcomer.getByRole("button", { name: "Sign out" }).click();
   await newcomer.getByRole("button", { name: "Sign in" }).click();
   await newcomer.getByRole("alert").filter({ hasText: "This key was revoked" }).waitFor();
@@ -81,7 +88,8 @@ export async function keysTests({ browser, base, root, shots, check, watchedPage
   await theirs.close();
 
   // The refused sign-ins and the refused second approval are logged by
-  // Chromium as failed loads (401, 409); nothing else may be.
+  // Chromium as failed loads (401, 409: also the kept last key); nothing
+  // else may be.
   const mineOnly = problems.splice(before).filter((p) => !/status of (401|409)/.test(p));
   problems.push(...mineOnly);
 }

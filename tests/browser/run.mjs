@@ -268,6 +268,7 @@ async function main() {
 
     await (await import("./inspect.mjs")).inspectTests({ browser, base: demo.base, root, work, binary, shots, check, watchedPage, signIn, problems });
     await (await import("./form.mjs")).run({ browser, base: demo.base, problems, check, watchedPage, signIn, shots, root });
+    await (await import("./acts.mjs")).actsTests({ browser, base: demo.base, root, work, binary, shots, check, watchedPage, problems });
     await (await import("./keys.mjs")).keysTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems });
     await verifyTests({ browser, base: demo.base, root, shots, check, watchedPage, signIn, problems, binary });
     await (await import("./a11y.mjs")).showTests({ browser, base: demo.base, root, work, shots, check, watchedPage, problems });

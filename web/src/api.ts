@@ -199,6 +199,26 @@ export function del<T>(path: string): Promise<T> {
   return call<T>("DELETE", path);
 }
 
+/** One demo party's test-only key file (`GET /v1/demo/keys`). */
+export interface DemoKey {
+  handle: string;
+  kind: string;
+  name: string;
+  key_id: string;
+  key_file: string;
+}
+
+/**
+ * The demo parties' test-only key files, or `undefined` on a service not
+ * started by `ewaybill demo` (404). Fetched past the offline cache: the
+ * answer says what this service is now.
+ */
+export async function demoKeys(): Promise<DemoKey[] | undefined> {
+  const response = await fetch("/v1/demo/keys", { headers: { Accept: "application/json" }, credentials: "omit", cache: "no-store" });
+  if (response.status === 404) return undefined;
+  return (await answer<{ keys: DemoKey[] }>(response)).keys;
+}
+
 /** The waybill's roadside QR code as PNG (the carrier and the consignor only). */
 export async function qrPng(id: string): Promise<Blob> {
   return (await getRaw(`/v1/waybills/${encodeURIComponent(id)}/qr?format=png`, "image/png", true)).blob();

@@ -32,12 +32,16 @@ export function problemWords(error: FieldError): string {
  * Splits a failure into the problems of known fields and a summary: a
  * validation problem names its fields; anything else is the summary only.
  */
-export function problemsOf(error: unknown, known: (path: string) => boolean): { fields: Problems; summary: string } {
+export function problemsOf(
+  error: unknown,
+  known: (path: string) => boolean,
+  formPath: (bodyPath: string) => string = (path) => path,
+): { fields: Problems; summary: string } {
   if (error instanceof ApiProblem && error.problem.errors?.length) {
     const fields: Problems = {};
     const elsewhere: string[] = [];
     for (const e of error.problem.errors) {
-      const path = bodyPath(e.path);
+      const path = formPath(bodyPath(e.path));
       if (known(path) && !(path in fields)) fields[path] = problemWords(e);
       else elsewhere.push(`${e.path}: ${problemWords(e)}`);
     }

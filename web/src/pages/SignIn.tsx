@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiProblem, signIn } from "../api";
+import { ApiProblem, demoKeys, signIn, type DemoKey } from "../api";
 import { describe } from "../errors";
 import { isMessageKey, t } from "../i18n";
 import { forgetKey, importKeyFile, KeyError, storedKey, storeKey, type DeviceKey } from "../keys";
@@ -28,20 +28,14 @@ export function SignIn(props: { onSignedIn: (party: Party) => void }) {
     void storedKey().then(setStored);
   }, []);
 
-  async function submit(event: Event) {
-    event.preventDefault();
+  /** Signs in with the key in `text` (a key file), or the stored key. */
+  async function signInWith(text: string | undefined) {
     setError(undefined);
-    const file = fileInput.current?.files?.[0];
-    if (!file && !stored) {
-      setError(t("signin.noKey"));
-      fileInput.current?.focus();
-      return;
-    }
     setBusy(true);
     let key: DeviceKey | undefined = stored;
     try {
-      if (file) {
-        key = await importKeyFile(await file.text());
+      if (text !== undefined) {
+        key = await importKeyFile(text);
       }
       if (!key) throw new KeyError("key_file_format");
       const party = await signIn(key);
@@ -52,6 +46,17 @@ export function SignIn(props: { onSignedIn: (party: Party) => void }) {
       setError(signInError(e, key?.keyId));
       setBusy(false);
     }
+  }
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const file = fileInput.current?.files?.[0];
+    if (!file && !stored) {
+      setError(t("signin.noKey"));
+      fileInput.current?.focus();
+      return;
+    }
+    await signInWith(file ? await file.text() : undefined);
   }
 
   async function forget() {
@@ -95,7 +100,55 @@ export function SignIn(props: { onSignedIn: (party: Party) => void }) {
           </button>
         </div>
       </form>
+      <DemoKeys busy={busy} onChoose={(file) => void signInWith(file)} />
       <CreateKey onCreated={setStored} />
     </section>
   );
+}
+
+/**
+ * The demo parties' test-only key files, offered only by a service started
+ * with `ewaybill demo` (elsewhere `GET /v1/demo/keys` answers 404 and
+ * nothing shows): one click signs in as the brewery, the carrier, the
+ * grocery chain or the police, each in its own browser tab.
+ */
+function DemoKeys(props: { busy: boolean; onChoose: (keyFile: string) => void }) {
+  const [keys, setKeys] = useState<(DemoKey & { href: string })[] | undefined>();
+  useEffect(() => {
+    // No demo list is no loss: the key file input still works.
+    demoKeys().then(
+      (found) =>
+        setKeys(found?.map((key) => ({ ...key, href: URL.createObjectURL(new Blob([key.key_file], { type: "text/plain" })) }))),
+      () => setKeys(undefined),
+    );
+  }, []);
+  if (!keys || keys.length === 0) return null;
+  return (
+    <section aria-labelledby="demo-keys-title" class="demo-keys">
+      <h2 id="demo-keys-title">{t("signin.demo.title")}</h2>
+      <p class="warning" role="note">
+        {t("signin.demo.warning")}
+      </p>
+      <ul class="plain">
+        {keys.map((key) => (
+          <li key={key.handle}>
+            <button type="button" disabled={props.busy} onClick={() => props.onChoose(key.key_file)}>
+              {t("signin.demo.as", { name: key.name })}
+            </button>{" "}
+            <span class="hint">
+              {kindName(key.kind)} · <code>{key.key_id.slice(0, 12)}…</code> ·{" "}
+              <a href={key.href} download={`test-only-${key.handle}.seed`}>
+                {t("signin.demo.download")}
+              </a>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function kindName(kind: string): string {
+  const key = `signin.demo.kind.${kind}`;
+  return isMessageKey(key) ? t(key) : kind;
 }

@@ -30,7 +30,7 @@ export function Waybill(props: { id: string; party: Party }) {
   const [loaded, retry] = useLoad(() => load(props.id), [props.id]);
   return (
     <section aria-labelledby={TITLE_ID}>
-      <p>
+      <p class="no-print">
         <a href={hrefWaybills()}>{t("waybill.back")}</a>
       </p>
       <Pending loaded={loaded} retry={retry} describeError={notFound}>

@@ -48,7 +48,7 @@ export function WaybillActs(props: { state: WaybillState; party: Party; onDone: 
   const correctable = consignor && (props.state.status === "issued" || props.state.status === "declined");
   if (props.party.kind !== "company" || (acts.length === 0 && !consignor)) return null;
   return (
-    <section aria-labelledby="acts-title" class="acts">
+    <section aria-labelledby="acts-title" class="acts no-print">
       <h2 id="acts-title">{t("form.act.title")}</h2>
       <p class="act-buttons">
         {acts.map((type) => {
@@ -99,20 +99,38 @@ function initial(type: ActType, state: WaybillState): ActDraft {
 
 const trimmed = (text: string | undefined) => (text && text.trim() !== "" ? text.trim() : undefined);
 
-/** The act's body from the form, or the problems that stop it being built. */
-function bodyOf(type: ActType, state: WaybillState, texts: Record<string, string>): { body?: unknown; problems: Problems } {
+/**
+ * The act's body from the form, or the problems that stop it being built.
+ * Where the body leaves lines out (a line without reservation, a line
+ * received in full), `formPath` turns the path of a server problem in the
+ * body (`reservations[0].note`) into the field it came from
+ * (`reservations.1`, line 2's field), so the problem shows next to it.
+ */
+function bodyOf(
+  type: ActType,
+  state: WaybillState,
+  texts: Record<string, string>,
+): { body?: unknown; problems: Problems; formPath?: (bodyPath: string) => string } {
   const problems: Problems = {};
   const lines = state.document.lines;
   switch (type) {
     case "carrier.accept": {
       const reservations: { line_no?: number; note: string }[] = [];
+      const fieldOf: string[] = [];
       lines.forEach((line, i) => {
         const note = trimmed(texts[`reservations.${i}`]);
-        if (note) reservations.push({ line_no: line.line_no, note });
+        if (note) {
+          reservations.push({ line_no: line.line_no, note });
+          fieldOf.push(`reservations.${i}`);
+        }
       });
       const overall = trimmed(texts["reservations.overall"]);
-      if (overall) reservations.push({ note: overall });
-      return { body: { reservations }, problems };
+      if (overall) {
+        reservations.push({ note: overall });
+        fieldOf.push("reservations.overall");
+      }
+      const formPath = (path: string) => fieldOf[Number(/^reservations\[(\d+)\]/.exec(path)?.[1] ?? NaN)] ?? path;
+      return { body: { reservations }, problems, formPath };
     }
     case "carrier.decline":
     case "consignee.reject":
@@ -135,6 +153,7 @@ function bodyOf(type: ActType, state: WaybillState, texts: Record<string, string
     }
     case "consignee.accept": {
       const received: { line_no: number; received_quantity: string; note?: string }[] = [];
+      const lineOf: number[] = [];
       lines.forEach((line, i) => {
         const path = `lines[${i}].received_quantity`;
         const quantity = parseDecimal(texts[path] ?? "");
@@ -143,11 +162,17 @@ function bodyOf(type: ActType, state: WaybillState, texts: Record<string, string
           problems[path] = t("form.notNumber", { example: typedDecimal("12.5") });
         } else if (!sameNumber(quantity, line.quantity) || note) {
           received.push({ line_no: line.line_no, received_quantity: quantity, ...(note ? { note } : {}) });
+          lineOf.push(i);
         }
       });
       const note = trimmed(texts["note"]);
       if (Object.keys(problems).length) return { problems };
-      return { body: { lines: received, ...(note ? { note } : {}) }, problems };
+      const formPath = (path: string) => {
+        const [, index, rest] = /^lines\[(\d+)\](.*)$/.exec(path) ?? [];
+        const line = lineOf[Number(index ?? NaN)];
+        return line === undefined ? path : `lines[${line}]${rest === ".line_no" ? ".received_quantity" : rest}`;
+      };
+      return { body: { lines: received, ...(note ? { note } : {}) }, problems, formPath };
     }
     default:
       return { problems };
@@ -191,7 +216,7 @@ function ActForm(props: { type: ActType; state: WaybillState; onDone: () => void
       await act(key, state, type, built.body);
       props.onDone();
     } catch (error) {
-      const { fields, summary: words } = problemsOf(error, (path) => document.getElementById(`${form}-${path}`) !== null);
+      const { fields, summary: words } = problemsOf(error, (path) => document.getElementById(`${form}-${path}`) !== null, built.formPath);
       setProblems(fields);
       setSummary(words);
       focusFirst(form, Object.keys(fields));
