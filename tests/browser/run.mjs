@@ -5,14 +5,14 @@
 // explained, checks the security headers and that the console shows no CSP
 // violation or error, and saves screenshots under target/screenshots/.
 // Prints the gzip size of the app's JavaScript and CSS.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { startDemo } from "./demo-service.mjs";
 import { verifyTests } from "./verify.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -32,54 +32,6 @@ function check(condition, what) {
     failures++;
     console.log(`FAIL ${what}`);
   }
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Starts `ewaybill demo` and resolves with its base URL once the demo data is loaded. */
-async function startDemo(work) {
-  const port = await freePort();
-  const child = spawn(
-    binary,
-    [
-      "demo",
-      "--fixtures", join(root, "fixtures"),
-      "--listen", `127.0.0.1:${port}`,
-      "--data-dir", join(work, "data"),
-      // SQLite by default; EWAYBILL_BROWSER_DATABASE_URL (a fresh, empty
-      // PostgreSQL database) runs the same suite on PostgreSQL.
-      "--database-url", process.env.EWAYBILL_BROWSER_DATABASE_URL ?? `sqlite://${join(work, "ewaybill.db")}`,
-    ],
-    { cwd: work, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
-  );
-  let output = "";
-  const ready = new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`demo did not start in 120 s:\n${output}`)), 120_000);
-    const seen = (chunk) => {
-      output += chunk;
-      if (output.includes("API docs:")) {
-        clearTimeout(timer);
-        done();
-      }
-    };
-    child.stdout.on("data", seen);
-    child.stderr.on("data", seen);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      fail(new Error(`demo exited with ${code}:\n${output}`));
-    });
-  });
-  await ready;
-  return { child, base: `http://127.0.0.1:${port}`, output: () => output };
 }
 
 /** A page that records console errors, page errors and CSP violations. */
@@ -128,7 +80,7 @@ async function bundleSize() {
 async function main() {
   await mkdir(shots, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), "ewaybill-browser-"));
-  const demo = await startDemo(work);
+  const demo = await startDemo(binary, root, work);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
   const problems = [];
   try {
