@@ -99,8 +99,20 @@ async function main() {
     // A key generated in Firefox, non-extractable, kept in IndexedDB.
     await page.setViewport({ width: 1280, height: 900 });
     await click(page, "button", "Sign out");
-    await click(page, "button", "Create a key for this browser");
     await waitForText(page, /This browser keeps the key/);
+    const keptBefore = await page.evaluate(() => /keeps the key (\S+)\./.exec(document.querySelector("main").innerText)?.[1]);
+    await click(page, "button", "Create a key for this browser");
+    // The new key replaces the kept one: wait for its public key, then for the new key id.
+    const created = await page.waitForSelector('[data-testid="new-public-key"]', { timeout: 30_000 });
+    check((await created.evaluate((e) => e.textContent)).length === 43, "the new public key is shown (32 bytes, base64url)");
+    await page.waitForFunction(
+      (old) => {
+        const kept = /keeps the key (\S+)\./.exec(document.querySelector("main").innerText)?.[1];
+        return kept !== undefined && kept !== old;
+      },
+      { timeout: 30_000 },
+      keptBefore,
+    );
     const extractable = await page.evaluate(
       () =>
         new Promise((done) => {
