@@ -9,13 +9,13 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 /** An access token for a key file, as the CLI gets one (`ewaybill login`). */
-function login(binary, base, keyFile) {
+export function login(binary, base, keyFile) {
   const run = spawnSync(binary, ["login", "--key", keyFile, "--server", base], { encoding: "utf8" });
   if (run.status !== 0) throw new Error(`ewaybill login failed: ${run.stderr}`);
   return run.stdout.trim();
 }
 
-async function api(base, token, method, path, body) {
+export async function api(base, token, method, path, body) {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },

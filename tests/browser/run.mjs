@@ -218,6 +218,7 @@ async function main() {
     check(true, "the operator is told it reads no waybills");
     await others.close();
 
+    await (await import("./camera.mjs")).cameraTests({ chromium, chromiumPath, base: demo.base, root, work, binary, shots, check, watchedPage, signIn, problems });
     await (await import("./inspect.mjs")).inspectTests({ browser, base: demo.base, root, work, binary, shots, check, watchedPage, signIn, problems });
     await (await import("./form.mjs")).run({ browser, base: demo.base, problems, check, watchedPage, signIn, shots, root });
     await (await import("./acts.mjs")).actsTests({ browser, base: demo.base, root, work, binary, shots, check, watchedPage, problems });
