@@ -30,8 +30,14 @@ pub const MAX_WAIT_SECS: u64 = 30;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
-    /// `next_cursor` of the previous answer; absent: from the beginning.
+    /// `next_cursor` of the previous answer; absent: from the beginning
+    /// (or from now, with `from=now`).
     pub after: Option<String>,
+    /// `now`: start after the caller's newest event instead of from the
+    /// beginning, for a client that wants only what happens next (a page
+    /// that just read a waybill). Not together with `after`.
+    #[param(inline)]
+    pub from: Option<FeedStart>,
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
@@ -39,6 +45,14 @@ pub struct FeedQuery {
     /// the answer comes as soon as an event arrives.
     #[param(minimum = 0, maximum = 30, default = 0)]
     pub wait: Option<u64>,
+}
+
+/// Where a feed without a cursor starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedStart {
+    /// After the caller's newest event.
+    Now,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,11 +109,23 @@ pub async fn feed(
             format!("wait must be 0 to {MAX_WAIT_SECS} seconds"),
         ));
     }
-    let after = query
-        .after
-        .as_deref()
-        .map(|c| FEED_CURSOR.decode(c))
-        .transpose()?;
+    let after = match (query.after.as_deref(), query.from) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                ProblemCode::InvalidCursor,
+                "give either after (a cursor) or from=now, not both",
+            ));
+        }
+        (Some(cursor), None) => Some(FEED_CURSOR.decode(cursor)?),
+        (None, Some(FeedStart::Now)) => {
+            let party = caller.party_id.clone();
+            state
+                .db(move |conn| Ok(feed_index::latest(conn, &party)?))
+                .await?
+                .map(|seq| seq.get())
+        }
+        (None, None) => None,
+    };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     let poll = Duration::from_millis(state.config.webhooks.poll_ms);
     let mut committed = state.sequencer.committed();

@@ -42,3 +42,12 @@ pub fn after(
         .select(EventRow::as_select())
         .load(conn)?)
 }
+
+/// The log position of the party's newest event, if it has any: where a
+/// feed that starts "now" begins.
+pub fn latest(conn: &mut DbConnection, party_id: &PartyId) -> StorageResult<Option<LogIndex>> {
+    Ok(party_events::table
+        .filter(party_events::party_id.eq(party_id))
+        .select(diesel::dsl::max(party_events::seq))
+        .first(conn)?)
+}

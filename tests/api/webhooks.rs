@@ -24,6 +24,7 @@ crate::on_both_backends!(
     registration_is_validated,
     feed_returns_only_the_callers_events_in_order,
     long_poll_returns_as_soon_as_an_event_arrives,
+    a_feed_from_now_starts_after_the_callers_newest_event,
     a_replaced_carrier_is_told_no_more_and_refused_acts_tell_nobody,
     two_instances_do_not_send_twice,
 );
@@ -595,6 +596,40 @@ async fn feed_returns_only_the_callers_events_in_order(app: TestApp) {
     );
     let (status, _) = app.get(&app.admin, "/v1/feed").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn a_feed_from_now_starts_after_the_callers_newest_event(app: TestApp) {
+    let (brewery, carrier, grocery) = app.parties().await;
+    // A party without events yet: from now is from the beginning.
+    let page = feed_page(&app, &grocery, "?from=now").await;
+    assert_eq!(seqs(&page), Vec::<i64>::new());
+    let fresh = page["next_cursor"].as_str().unwrap().to_owned();
+
+    let mut shipment = app.shipment_between(&brewery, &carrier, &grocery).await;
+    let issued = seqs(&feed_page(&app, &grocery, "").await);
+    assert_eq!(issued.len(), 1);
+    // The cursor taken before the issue sees it; from now does not.
+    let page = feed_page(&app, &grocery, &format!("?after={fresh}")).await;
+    assert_eq!(seqs(&page), issued);
+    let page = feed_page(&app, &grocery, "?from=now").await;
+    assert_eq!(seqs(&page), Vec::<i64>::new(), "{page}");
+    let now = page["next_cursor"].as_str().unwrap().to_owned();
+
+    // The next act arrives after the from-now cursor.
+    accept(&app, &mut shipment).await;
+    let page = feed_page(&app, &grocery, &format!("?after={now}")).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["items"][0]["event_type"], "carrier.accept");
+
+    assert_problem(
+        &app.get(&grocery, &format!("/v1/feed?from=now&after={now}"))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_cursor",
+        &[],
+    );
+    let (status, body) = app.get(&grocery, "/v1/feed?from=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
 async fn long_poll_returns_as_soon_as_an_event_arrives(app: TestApp) {

@@ -188,10 +188,13 @@ export function eventProof(id: string, position: number): Promise<string> {
   return getText(`/v1/waybills/${encodeURIComponent(id)}/events/${position}/proof`);
 }
 
-/** The caller's events after `after`, waiting up to `wait` seconds for new ones. */
-export function feed(after: string | undefined, wait: number, limit = 200): Promise<FeedPage> {
+/**
+ * The caller's events after `after` (a cursor, or `"now"`: after the
+ * caller's newest event), waiting up to `wait` seconds for new ones.
+ */
+export function feed(after: string | "now", wait: number, limit = 200): Promise<FeedPage> {
   const query = new URLSearchParams({ wait: String(wait), limit: String(limit) });
-  if (after) query.set("after", after);
+  query.set(after === "now" ? "from" : "after", after);
   return get<FeedPage>(`/v1/feed?${query.toString()}`);
 }
 

@@ -5,7 +5,7 @@
 // words, never a tick. New acts arrive through the long-polled feed.
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { eventProof, feed, get, logKey } from "./api";
+import { eventProof, events, feed, get, logKey } from "./api";
 import { t } from "./i18n";
 import type { EventView, KeyView, Party } from "./types";
 import { type ActVerdict, type NoteKey, parseNoteKey, verifyHistory } from "./verify";
@@ -104,9 +104,13 @@ export function VerdictSummary(props: { verdicts: ActVerdict[] | undefined }) {
 }
 
 /**
- * Keeps a waybill's data current: a company long-polls `GET /v1/feed`
- * (authorities have no feed) and, when an act on this waybill arrives that
- * the page does not show yet, reloads the data without a page reload.
+ * Keeps a waybill's data current: a company long-polls `GET /v1/feed` from
+ * now (not from the company's first event) and, when an act on this
+ * waybill arrives that the page does not show yet, reloads the data without
+ * a page reload. An act that landed between the page's read and the feed's
+ * start is caught by one read of the chain right after the start. Authorities have no
+ * feed: their reads are audited, and a page that kept reading would write
+ * the audit trail full; they reload to see news.
  */
 export function useLive<T extends { events: EventView[] }>(id: string, initial: T, reload: () => Promise<T>): T {
   const [data, setData] = useState(initial);
@@ -118,12 +122,18 @@ export function useLive<T extends { events: EventView[] }>(id: string, initial: 
     (async () => {
       const me = await get<Party>("/v1/me");
       if (me.kind !== "company") return;
-      let cursor: string | undefined;
-      let wait = 0;
+      let cursor: string = (await feed("now", 0, 1)).next_cursor;
+      if (!live) return;
+      // One look at the chain closes the gap; the whole page is read again only if it grew.
+      if ((await events(id)).length !== current.current.events.length) {
+        const next = await reload();
+        if (live) setData(next);
+      }
+      let wait = 30;
       while (live) {
         const page = await feed(cursor, wait);
         cursor = page.next_cursor;
-        // Catch up without waiting, then wait for news.
+        // A full page: more are waiting, read on without waiting.
         wait = page.items.length === 200 ? 0 : 30;
         const shown = new Set(current.current.events.map((e) => e.seq));
         if (live && page.items.some((item) => item.waybill_id === id && !shown.has(item.event.seq))) {
