@@ -8,7 +8,9 @@
 // (c) an honest waybill shows every act `Signature valid` and `In the log`,
 //     in English and in Latvian;
 // (d) an act signed elsewhere (the CLI, as the carrier) appears on the open
-//     waybill page without a reload, checked like the others.
+//     waybill page without a reload, checked like the others;
+// (e) a log key other than the one the browser pinned on first use raises
+//     the alarm and shows no act in the log until the person trusts it.
 import { execFile } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -271,5 +273,35 @@ export async function verifyTests({ browser, base, root, shots, check, watchedPa
   check(await tampered.locator("table.history tbody tr").first().locator(".verdict-ok").filter({ hasText: "Signature" }).count() === 0, "no green tick on the tampered act's signature");
   check(await tampered.getByRole("alert").filter({ hasText: "found a problem" }).count() === 1, "the page announces the problem");
   await tampered.screenshot({ path: join(shots, "waybill-tampered.png"), fullPage: true });
+  await tampered.close();
+
+  // The service starts signing with another log key: the browser pinned the
+  // first one it saw, so it says so and shows nothing as in the log.
+  const swapped = await honest.newPage();
+  swapped.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  const realKey = (await (await fetch(`${base}/v1/log/key`)).text()).trim();
+  const otherKey = realKey.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+  await swapped.route(`${base}/v1/log/key`, (route) => route.fulfill({ contentType: "text/plain", body: `${otherKey}\n` }));
+  await swapped.goto(url);
+  await swapped.getByText("This browser keeps the key").waitFor();
+  await swapped.getByRole("button", { name: "Sign in" }).click();
+  const unpinned = await checkedRows(swapped);
+  check(unpinned.every((row) => row.includes("NOT in the log")), "under a key other than the pinned one, no act is shown as in the log");
+  const alarm = swapped.getByRole("alert").filter({ hasText: "key has CHANGED" });
+  await alarm.waitFor();
+  check((await alarm.innerText()).includes(otherKey), "the alarm shows the pinned and the served key");
+  await swapped.screenshot({ path: join(shots, "waybill-log-key-changed.png"), fullPage: true });
+  // Trusting it is the person's choice; then the old key is the stranger.
+  await swapped.unroute(`${base}/v1/log/key`);
+  await alarm.getByRole("button", { name: "Trust the new key" }).click();
+  await swapped.getByText("This browser keeps the key").waitFor();
+  await swapped.getByRole("button", { name: "Sign in" }).click();
+  await swapped.getByRole("alert").filter({ hasText: "key has CHANGED" }).waitFor();
+  check(true, "after trusting the other key, the real one is reported as a change");
+  await swapped.getByRole("button", { name: "Trust the new key" }).click();
+  await swapped.getByText("This browser keeps the key").waitFor();
+  await swapped.getByRole("button", { name: "Sign in" }).click();
+  const again = await checkedRows(swapped);
+  check(again.every((row) => row.includes("In the log")), "trusting the real key again shows every act in the log");
   await honest.close();
 }

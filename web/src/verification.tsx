@@ -6,20 +6,67 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { eventProof, events, feed, get, logKey } from "./api";
+import { dateTime } from "./format";
 import { t } from "./i18n";
 import type { EventView, KeyView, Party } from "./types";
 import { type ActVerdict, type NoteKey, parseNoteKey, verifyHistory } from "./verify";
+
+/**
+ * The log's key as this browser first saw it (trust on first use, as SSH
+ * does): kept in `localStorage`, so a service that later serves another key
+ * (a swapped key, a forked log under a new key) is caught instead of
+ * trusted afresh.
+ */
+interface Pin {
+  key: string;
+  since: string;
+}
+
+const PIN = "ewaybill.logKey";
+
+function pinned(): Pin | undefined {
+  try {
+    const pin = JSON.parse(localStorage.getItem(PIN) ?? "null") as Pin | null;
+    return pin && typeof pin.key === "string" && typeof pin.since === "string" ? pin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Set when the service's key is not the one this browser pinned. */
+let keyChange: { pinned: Pin; served: string } | undefined;
 
 /** The log's key, read once per page load: it does not change while the app runs. */
 let logKeyOnce: Promise<NoteKey | undefined> | undefined;
 
 function theLogKey(): Promise<NoteKey | undefined> {
   // The answer is the vkey and a newline.
-  logKeyOnce ??= logKey().then((text) => parseNoteKey(text.trim()), () => {
-    logKeyOnce = undefined;
-    return undefined;
-  });
+  logKeyOnce ??= logKey().then(
+    (text) => {
+      const served = text.trim();
+      const pin = pinned();
+      if (!pin) {
+        localStorage.setItem(PIN, JSON.stringify({ key: served, since: new Date().toISOString() }));
+      } else if (pin.key !== served) {
+        // Nothing is checked against a key this browser does not trust.
+        keyChange = { pinned: pin, served };
+        return undefined;
+      }
+      return parseNoteKey(served);
+    },
+    () => {
+      logKeyOnce = undefined;
+      return undefined;
+    },
+  );
   return logKeyOnce;
+}
+
+/** Pins the key the service now serves, after the person chose to trust it, and checks again. */
+function trustServedKey() {
+  if (!keyChange) return;
+  localStorage.setItem(PIN, JSON.stringify({ key: keyChange.served, since: new Date().toISOString() }));
+  location.reload();
 }
 
 /** Receipts already fetched, by event hash: an act's receipt need not be fetched twice. */
@@ -91,10 +138,23 @@ export function VerdictSummary(props: { verdicts: ActVerdict[] | undefined }) {
       </p>
     );
   }
+  if (keyChange) {
+    return (
+      <div role="alert" class="error">
+        <p>{t("verify.keyChanged", { since: dateTime(keyChange.pinned.since) })}</p>
+        <p>
+          <code>{keyChange.pinned.key}</code> → <code>{keyChange.served}</code>
+        </p>
+        <button type="button" class="secondary" onClick={trustServedKey}>
+          {t("verify.trustNewKey")}
+        </button>
+      </div>
+    );
+  }
   const ok = v.every((x) => x.signature && x.chain && x.inLog);
   return ok ? (
     <p role="status" class="verdict-ok">
-      {t("verify.allValid")}
+      {t("verify.allValid", { since: dateTime(pinned()?.since ?? new Date().toISOString()) })}
     </p>
   ) : (
     <p role="alert" class="error">
