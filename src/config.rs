@@ -79,8 +79,9 @@ pub struct ServeArgs {
     #[arg(long, env = "EWAYBILL_LOG_ORIGIN", value_name = "EWAYBILL_LOG_ORIGIN",
           value_parser = log_origin)]
     pub log_origin: Option<String>,
-    /// Public base URL of the roadside verification links; by default
-    /// http://<EWAYBILL_LISTEN>.
+    /// Public base URL of the roadside QR links (https://; http:// only for
+    /// localhost); required in production: by default
+    /// http://<EWAYBILL_LISTEN>, with a warning at start.
     #[arg(long, env = "EWAYBILL_PUBLIC_URL", value_name = "EWAYBILL_PUBLIC_URL",
           value_parser = public_url)]
     pub public_url: Option<String>,
