@@ -79,8 +79,9 @@ pub struct ServeArgs {
     #[arg(long, env = "EWAYBILL_LOG_ORIGIN", value_name = "EWAYBILL_LOG_ORIGIN",
           value_parser = log_origin)]
     pub log_origin: Option<String>,
-    /// Public base URL of the roadside verification links; by default
-    /// http://<EWAYBILL_LISTEN>.
+    /// Public base URL of the roadside QR links (https://; http:// only for
+    /// localhost); required in production: by default
+    /// http://<EWAYBILL_LISTEN>, with a warning at start.
     #[arg(long, env = "EWAYBILL_PUBLIC_URL", value_name = "EWAYBILL_PUBLIC_URL",
           value_parser = public_url)]
     pub public_url: Option<String>,
@@ -434,14 +435,24 @@ fn log_origin(v: &str) -> Result<String, String> {
     }
 }
 
-/// An absolute `http` or `https` URL with a host and neither query nor
-/// fragment, kept without its trailing slash (links are joined to it).
+/// An absolute `https` URL with a host and neither query nor fragment
+/// (`http` only for localhost and loopback addresses, for tests and
+/// demos), kept without its trailing slash (links are joined to it).
 fn public_url(v: &str) -> Result<String, String> {
     let url = reqwest::Url::parse(v.trim()).map_err(|e| {
         format!("expected an absolute URL, e.g. https://ewaybill.example.org ({e})")
     })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err("expected an http:// or https:// URL with a host".into());
+    let host = url.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if url.host().is_none() || !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
+        return Err(
+            "expected an https:// URL with a host (http:// only for localhost or 127.0.0.1)".into(),
+        );
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err("the URL may have neither a query nor a fragment".into());
@@ -617,6 +628,14 @@ mod tests {
             c.public_url.as_deref(),
             Some("https://ewaybill.example.gov.lv")
         );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            let c = config(&[("EWAYBILL_PUBLIC_URL", local)]).unwrap();
+            assert_eq!(c.public_url.as_deref(), Some(local));
+        }
         for (name, value) in [
             ("EWAYBILL_ROADSIDE_BURST", "abc"),
             ("EWAYBILL_ROADSIDE_BURST", "0"),
@@ -627,6 +646,7 @@ mod tests {
             ("EWAYBILL_PUBLIC_URL", "ewaybill.example"),
             ("EWAYBILL_PUBLIC_URL", "ftp://ewaybill.example"),
             ("EWAYBILL_PUBLIC_URL", "https://ewaybill.example/?x=1"),
+            ("EWAYBILL_PUBLIC_URL", "http://ewaybill.example.gov.lv"),
         ] {
             assert_eq!(config(&[(name, value)]).unwrap_err().name, name, "{value}");
         }

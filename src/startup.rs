@@ -344,6 +344,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         key.key_id()
     );
     println!("  API docs:    http://{addr}/docs/  (OpenAPI at /openapi.json)");
+    if ledger.state.config.public_url.is_none() {
+        tracing::warn!(
+            fallback = %format!("http://{addr}"),
+            "EWAYBILL_PUBLIC_URL is not set: roadside QR links point at the listen address, which a phone on the road cannot open; set it in production (an https:// URL)"
+        );
+        println!(
+            "  warning: no EWAYBILL_PUBLIC_URL set; roadside QR links point at http://{addr} (set an https:// URL in production)"
+        );
+    }
     if ledger.state.config.bootstrap_admin_key.is_none() {
         println!(
             "  note: no EWAYBILL_BOOTSTRAP_ADMIN_KEY set; without an operator nobody can register parties (try `ewaybill demo`)"

@@ -1,8 +1,8 @@
 //! `ewaybill verify-qr`: checks a roadside QR code's signed payload offline
 //! with the service's key (the log's vkey, `GET /v1/log/key`) and prints
-//! the summary it carries. Exits non-zero on a bad signature, a payload
-//! spliced onto another waybill's link, or a malformed payload. Format:
-//! [`crate::roadside`] and `docs/roadside.md`.
+//! the summary it carries, true as of its signing time. Exits non-zero on a
+//! bad signature, a payload spliced onto another waybill's link, or a
+//! malformed payload. Format: [`crate::roadside`] and `docs/roadside.md`.
 
 use std::io::Read;
 use std::path::Path;
@@ -15,8 +15,8 @@ use crate::roadside::{self, VerifiedPayload};
 /// Check a roadside QR code offline.
 #[derive(Debug, clap::Args)]
 pub struct VerifyQrArgs {
-    /// The QR code's text: the whole link (`https://.../v1/verify/TOKEN#EWB1...`),
-    /// the bare `EWB1...` payload, a file holding either, or - for standard input.
+    /// The QR code's whole text (`HTTPS://.../V/TOKEN#EWB2:...`; the payload
+    /// is bound to the link's token), a file holding it, or - for standard input.
     pub payload: String,
     /// The log's verifier key (the line `GET /v1/log/key` returns), or a file holding it.
     #[arg(long)]
@@ -54,12 +54,11 @@ fn read_payload(arg: &str) -> anyhow::Result<String> {
         return Ok(text);
     }
     let trimmed = arg.trim();
-    if trimmed.starts_with(roadside::PAYLOAD_PREFIX) || trimmed.contains(roadside::VERIFY_PATH) {
+    if trimmed.contains('#') {
         return Ok(trimmed.to_owned());
     }
-    std::fs::read_to_string(arg).with_context(|| {
-        format!("{arg:?} is neither an EWB1 payload, a verification link nor a readable file")
-    })
+    std::fs::read_to_string(arg)
+        .with_context(|| format!("{arg:?} is neither a roadside QR text nor a readable file"))
 }
 
 fn describe(v: &VerifiedPayload, vkey: &VerifierKey) -> String {
@@ -70,14 +69,9 @@ fn describe(v: &VerifiedPayload, vkey: &VerifierKey) -> String {
         .as_deref()
         .map(|t| format!(" + {t}"))
         .unwrap_or_default();
-    let token = if v.token_checked {
-        "the link's token matches the payload"
-    } else {
-        "bare payload: no link token to match (scan the whole link to check it)"
-    };
     format!(
-        "AUTHENTIC: signed by the service key of {log} (key id {kid})\n\
-         {token}\n\
+        "AUTHENTIC as of {issued_at}: signed by the service key of {log} (kid {kid})\n\
+         for the link with token {token}\n\
          waybill          {number} ({id})\n\
          status           {status} (version {version}, as of {issued_at})\n\
          issued           {issue_date}\n\
@@ -86,11 +80,11 @@ fn describe(v: &VerifiedPayload, vkey: &VerifierKey) -> String {
          consignee        {consignee}\n\
          vehicle          {plate}{trailer} ({vcountry})\n\
          goods            {lines} line(s), {weight} kg gross{excise}\n\
-         head             {head}\n\
-         log              event {index} in the checkpoint of size {size}\n\
-         The status may have changed since {issued_at}: open the link for the current one.\n",
+         log              event {index}\n\
+         The status may have changed since {issued_at}: check online for the current status (open the link).\n",
         log = vkey.name(),
-        kid = s.key_id,
+        kid = v.kid,
+        token = v.token,
         number = s.number,
         id = s.id,
         status = s.status,
@@ -105,9 +99,7 @@ fn describe(v: &VerifiedPayload, vkey: &VerifierKey) -> String {
         lines = s.goods.lines,
         weight = s.goods.gross_weight_kg,
         excise = if s.goods.excise { ", excise goods" } else { "" },
-        head = s.head,
         index = s.log_index,
-        size = s.checkpoint_size,
     )
 }
 
@@ -117,7 +109,7 @@ mod tests {
     use crate::crypto::KeyPair;
     use crate::roadside::{GoodsSummary, PartySummary, Summary};
 
-    fn fixture() -> (tempfile::TempDir, String, String, String) {
+    fn fixture() -> (tempfile::TempDir, String, String) {
         let key = KeyPair::generate().unwrap();
         let vkey = VerifierKey::from_public_key("ewaybill/test", key.public_key())
             .unwrap()
@@ -133,9 +125,7 @@ mod tests {
             number: "WB-1".into(),
             status: "issued".into(),
             version: 1,
-            head: "00".repeat(32),
             log_index: 3,
-            checkpoint_size: 4,
             issue_date: "2026-11-29".into(),
             consignor: party.clone(),
             consignee: party.clone(),
@@ -148,13 +138,12 @@ mod tests {
                 gross_weight_kg: "10".into(),
                 excise: false,
             },
-            token_sha256: roadside::token_sha256_b64(&token),
-            key_id: key.public_key().key_id(),
             issued_at: "2026-11-29T10:00:00Z".into(),
         };
-        let payload = roadside::sign_payload(&summary, |m| key.sign(m)).unwrap();
-        let link = roadside::qr_text("https://e.example", &token, &payload);
-        (tempfile::tempdir().unwrap(), vkey, payload, link)
+        let payload =
+            roadside::sign_payload(&summary, &token, &key.public_key(), |m| key.sign(m)).unwrap();
+        let text = roadside::qr_text("https://e.example", &token, &payload);
+        (tempfile::tempdir().unwrap(), vkey, text)
     }
 
     fn args(payload: String, vkey: String) -> VerifyQrArgs {
@@ -166,21 +155,27 @@ mod tests {
     }
 
     #[test]
-    fn accepts_link_payload_and_files_and_rejects_tampering() {
-        let (dir, vkey, payload, link) = fixture();
-        assert!(run(args(link.clone(), vkey.clone())).is_ok());
-        assert!(run(args(payload.clone(), vkey.clone())).is_ok());
+    fn accepts_the_text_and_files_and_rejects_tampering() {
+        let (dir, vkey, text) = fixture();
+        assert!(run(args(text.clone(), vkey.clone())).is_ok());
         let (payload_file, vkey_file) = (dir.path().join("qr.txt"), dir.path().join("vkey"));
-        std::fs::write(&payload_file, format!("{link}\n")).unwrap();
+        std::fs::write(&payload_file, format!("{text}\n")).unwrap();
         std::fs::write(&vkey_file, format!("{vkey}\n")).unwrap();
         let path = |p: &Path| p.display().to_string();
         assert!(run(args(path(&payload_file), path(&vkey_file))).is_ok());
 
-        let tampered = payload.replacen("EWB1.", "EWB1.e", 1);
+        // One character of the payload changed.
+        let last = text.chars().last().unwrap();
+        let tampered = format!(
+            "{}{}",
+            &text[..text.len() - 1],
+            if last == 'A' { 'B' } else { 'A' }
+        );
         assert!(run(args(tampered, vkey.clone())).is_err());
-        let (_, other_vkey, _, _) = fixture();
-        assert!(run(args(link, other_vkey)).is_err());
-        assert!(run(args("EWB1.x.y".into(), vkey.clone())).is_err());
+        let (_, other_vkey, _) = fixture();
+        assert!(run(args(text.clone(), other_vkey)).is_err());
+        let bare = text.split_once('#').unwrap().1.to_owned();
+        assert!(run(args(bare, vkey.clone())).is_err());
         assert!(run(args(path(&dir.path().join("missing")), vkey)).is_err());
     }
 }

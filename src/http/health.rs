@@ -63,10 +63,16 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
     let failure = match probe {
         Ok(Ok(Ok(()))) => {
+            // Ready either way; the note tells the operator what a phone
+            // scanning a roadside QR code would be sent to.
+            let detail = state.config.public_url.is_none().then(|| {
+                "EWAYBILL_PUBLIC_URL is not set: roadside QR links point at the listen address"
+                    .to_owned()
+            });
             return HttpResponse::Ok().json(HealthView {
                 status: "ready",
                 database: Some(backend),
-                detail: None,
+                detail,
             });
         }
         Ok(Ok(Err(e))) => e.to_string(),

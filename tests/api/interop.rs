@@ -1,7 +1,10 @@
 //! Checkpoints, proofs and entries produced by the service verify with an
 //! independent implementation (tests/interop/verify_log.py: Python's
 //! `cryptography` and RFC 9162 written from the spec), and a tampered proof
-//! does not. Skipped when Python or `cryptography` is missing unless
+//! does not; the roadside QR code decodes and verifies with another
+//! (tests/interop/verify_qr.py: PyPI's `cbor2`, `base45` and
+//! `cryptography`, and `zlib`), and a one-character change does not.
+//! Skipped when Python or a package is missing unless
 //! EWAYBILL_REQUIRE_INTEROP is set (CI sets it).
 
 use std::path::Path;
@@ -11,31 +14,78 @@ use serde_json::json;
 
 use crate::common::TestApp;
 
-crate::on_both_backends!(an_independent_implementation_verifies_the_log);
+crate::on_both_backends!(
+    an_independent_implementation_verifies_the_log,
+    an_independent_implementation_verifies_the_qr_code,
+);
 
 fn python_ready() -> bool {
+    python_with("cryptography")
+}
+
+/// Whether python3 can import `modules` (comma-separated).
+fn python_with(modules: &str) -> bool {
     let ready = Command::new("python3")
-        .args(["-c", "import cryptography"])
+        .args(["-c", &format!("import {modules}")])
         .status()
         .is_ok_and(|s| s.success());
     if !ready {
         assert!(
             std::env::var_os("EWAYBILL_REQUIRE_INTEROP").is_none(),
-            "EWAYBILL_REQUIRE_INTEROP is set but python3 with `cryptography` is missing"
+            "EWAYBILL_REQUIRE_INTEROP is set but python3 with `{modules}` is missing"
         );
-        eprintln!("skipping the interop check: python3 with `cryptography` is missing");
+        eprintln!("skipping the interop check: python3 with `{modules}` is missing");
     }
     ready
 }
 
-fn run_checker(dir: &Path) -> (bool, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/verify_log.py");
+fn run_script(script: &str, args: &[&Path]) -> (bool, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let out = Command::new("python3")
         .arg(script)
-        .arg(dir)
+        .args(args)
         .output()
         .unwrap();
     crate::common::outcome(&out)
+}
+
+fn run_checker(dir: &Path) -> (bool, String) {
+    run_script("tests/interop/verify_log.py", &[dir])
+}
+
+async fn an_independent_implementation_verifies_the_qr_code(app: TestApp) {
+    if !python_with("cryptography, cbor2, base45") {
+        return;
+    }
+    let s = app.shipment().await;
+    let (status, content) = app
+        .get(&s.carrier, &format!("/v1/waybills/{}/qr?format=json", s.id))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{content}");
+    let dir = tempfile::tempdir().unwrap();
+    let (qr, vkey) = (dir.path().join("qr.txt"), dir.path().join("vkey.txt"));
+    let qr_text = content["text"].as_str().unwrap();
+    std::fs::write(&qr, qr_text).unwrap();
+    std::fs::write(&vkey, text(&app, &s.carrier, "/v1/log/key").await).unwrap();
+
+    let (ok, output) = run_script("tests/interop/verify_qr.py", &[&qr, &vkey]);
+    assert!(ok, "{output}");
+    let line = output.lines().find(|l| l.starts_with('{')).unwrap();
+    let decoded: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(decoded, content["summary"], "{output}");
+
+    // One character changed near the end of the payload.
+    let at = qr_text.len() - 3;
+    let original = &qr_text[at..at + 1];
+    let changed = format!(
+        "{}{}{}",
+        &qr_text[..at],
+        if original == "A" { "B" } else { "A" },
+        &qr_text[at + 1..]
+    );
+    std::fs::write(&qr, changed).unwrap();
+    let (ok, output) = run_script("tests/interop/verify_qr.py", &[&qr, &vkey]);
+    assert!(!ok, "a changed code passed: {output}");
 }
 
 async fn text(app: &TestApp, who: &crate::common::Actor, path: &str) -> String {

@@ -106,7 +106,7 @@ export async function inspectTests({ browser, base, root, work, binary, shots, c
   // A pasted verification link gives the roadside verdict.
   const brewery = login(binary, base, join(root, "fixtures/keys/test-only-brewery.seed"));
   const qr = await api(base, brewery, "GET", `/v1/waybills/${waybillId}/qr?format=json`);
-  const roadside = await (await fetch(qr.verify_url.replace(/^https?:\/\/[^/]+/, base), { headers: { Accept: "application/json" } })).json();
+  const roadside = await (await fetch(qr.verify_url.replace(/^https?:\/\/[^/]+/i, base), { headers: { Accept: "application/json" } })).json();
   await page.getByRole("link", { name: "QR check" }).click();
   await page.getByLabel("Verification link").fill(qr.text);
   await page.getByRole("button", { name: "Check" }).click();

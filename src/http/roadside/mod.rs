@@ -3,14 +3,16 @@
 //! - `GET /v1/waybills/{id}/qr` (the waybill's carrier or consignor): a QR
 //!   code, PNG (`?format=png`, the default, or `Accept: image/png`), SVG
 //!   (`?format=svg` or `Accept: image/svg+xml`) or the text it encodes as
-//!   JSON (`?format=json`). It encodes `{public base}/v1/verify/{token}#EWB1...`:
+//!   JSON (`?format=json`). It encodes `{PUBLIC BASE}/V/{token}#EWB2:...`:
 //!   the verification link with the waybill's token, and in the fragment
-//!   the summary signed by the service key (format: [`crate::roadside`]).
+//!   the summary as of now, signed by the service key (COSE_Sign1, zlib,
+//!   Base45; format: [`crate::roadside`]), at most QR version 15.
 //!   The token is created on the first request and the same one is returned
 //!   every time after. The public base is `EWAYBILL_PUBLIC_URL`
 //!   ([`Config::public_url`](crate::config::Config::public_url)), by default
 //!   `http://{EWAYBILL_LISTEN}`.
-//! - `GET /v1/verify/{token}` (no login): what a police officer needs at the
+//! - `GET /v1/verify/{token}` and `GET /V/{token}` (the QR's link; no
+//!   login): what a police officer needs at the
 //!   roadside: whether the waybill is authentic (every act's signature
 //!   verifies under the key valid at the time and of the party in the
 //!   act's role, the hash chain is whole and replays to the stored state,
@@ -44,14 +46,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::crypto::ServiceKey;
-use crate::domain::document::{PartyRef, WaybillDocument};
+use crate::domain::document::PartyRef;
 use crate::domain::ids::{KeyId, LogIndex, PartyId, WaybillId};
 use crate::ledger::merkle_log::{DbNodes, LogIdentity, event_leaf_hash};
 use crate::merkle;
 use crate::note::Checkpoint;
-use crate::roadside::{
-    self, GoodsSummary, PartySummary, Summary, is_token_syntax, token_lookup_hash,
-};
+use crate::roadside::{self, GoodsSummary, Summary, token_lookup_hash};
 use crate::storage::audit::{self, AccessRecord};
 use crate::storage::events::{self, EventRow};
 use crate::storage::roadside::{self as tokens, TokenRow};
@@ -110,14 +110,18 @@ pub struct QrQuery {
 /// What the QR code encodes, for `?format=json`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QrContent {
-    /// The exact text of the QR code: `verify_url#payload`.
+    /// The exact text of the QR code: `verify_url#payload`, with the
+    /// payload's spaces and `%` percent-encoded (docs/roadside.md).
     pub text: String,
-    /// The verification link (`{public base}/v1/verify/{token}`).
+    /// The verification link (`{PUBLIC BASE}/V/{token}`, scheme and host
+    /// uppercased for QR alphanumeric mode).
     pub verify_url: String,
-    /// The signed payload `EWB1.<summary>.<signature>`.
+    /// The signed payload `EWB2:{Base45(zlib(COSE_Sign1))}`.
     pub payload: String,
-    /// The summary the payload carries.
+    /// The summary the payload carries: the waybill as of `issued_at`.
     pub summary: Summary,
+    /// The QR version of the code (error correction level M).
+    pub qr_version: i16,
 }
 
 /// The `format` values (also the schema of the query parameter).
@@ -224,22 +228,6 @@ fn roadside_failed(e: roadside::RoadsideError) -> ApiError {
     ApiError::internal_from(e, "roadside payload")
 }
 
-fn party_summary(p: &PartyRef) -> PartySummary {
-    PartySummary {
-        name: p.name.clone(),
-        reg_no: p.reg_no.clone(),
-        country: p.country.clone(),
-    }
-}
-
-fn goods_summary(document: &WaybillDocument) -> GoodsSummary {
-    GoodsSummary {
-        lines: u64::try_from(document.lines.len()).unwrap_or(u64::MAX),
-        gross_weight_kg: document.totals.gross_weight_kg.normalize().to_string(),
-        excise: document.lines.iter().any(|l| l.excise_category.is_some()),
-    }
-}
-
 /// The waybill's roadside QR code (its carrier or consignor).
 #[utoipa::path(
     get, path = "/v1/waybills/{id}/qr", tag = "roadside",
@@ -269,7 +257,7 @@ pub async fn waybill_qr(
     let format = qr_format(&req, query.format.as_deref())?;
     let id = WaybillId::from(path.into_inner());
     let key = state.service_key.clone();
-    let (token, waybill, log_index, checkpoint_size) = state
+    let (token, waybill, log_index) = state
         .db(move |conn| {
             let row = waybills::find(conn, &id)?.ok_or_else(waybill_not_found)?;
             require_carrier_or_consignor(&caller, &row)?;
@@ -277,38 +265,28 @@ pub async fn waybill_qr(
             let waybill = row.projection()?;
             let head = events::by_hash(conn, &row.head)?
                 .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
-            let checkpoint = tree::latest_checkpoint(conn)?
-                .ok_or_else(|| ApiError::internal("no checkpoint is stored"))?;
-            Ok((token, waybill, head.seq.get(), checkpoint.size))
+            Ok((token, waybill, head.seq.get()))
         })
         .await?;
 
-    let to_u64 = |v: i64| u64::try_from(v).unwrap_or(0);
-    let summary = Summary {
-        id: waybill.id.to_string(),
-        number: waybill.document.number.clone(),
-        status: waybill.status.as_str().to_owned(),
-        version: waybill.version,
-        head: waybill.head.clone(),
-        log_index: to_u64(log_index),
-        checkpoint_size: to_u64(checkpoint_size),
-        issue_date: waybill.document.issue_date.to_string(),
-        consignor: party_summary(&waybill.document.consignor),
-        consignee: party_summary(&waybill.document.consignee),
-        carrier: party_summary(&waybill.document.carrier),
-        vehicle_plate: waybill.transport.vehicle_plate.clone(),
-        trailer_plate: waybill.transport.trailer_plate.clone(),
-        vehicle_country: waybill.transport.vehicle_country.clone(),
-        goods: goods_summary(&waybill.document),
-        token_sha256: roadside::token_sha256_b64(&token),
-        key_id: state.service_key.key_id(),
-        issued_at: time::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let payload =
-        roadside::sign_payload(&summary, |m| state.service_key.sign(m)).map_err(roadside_failed)?;
     let base = public_base(&state);
-    let text = roadside::qr_text(&base, &token, &payload);
-    let verify_url = format!("{base}{}{token}", roadside::VERIFY_PATH);
+    let service_key = state.service_key.public_key();
+    let roadside::SignedQr {
+        summary,
+        payload,
+        text,
+        version,
+    } = roadside::signed_qr(
+        &waybill,
+        u64::try_from(log_index).unwrap_or(0),
+        time::now(),
+        &base,
+        &token,
+        &service_key,
+        |m| state.service_key.sign(m),
+    )
+    .map_err(roadside_failed)?;
+    let verify_url = roadside::verify_link(&base, &token);
 
     let mut response = HttpResponse::Ok();
     // The code holds a live token: never cache it anywhere shared.
@@ -323,6 +301,7 @@ pub async fn waybill_qr(
             response.content_type("image/svg+xml").body(svg)
         }
         QrFormat::Json => response.json(QrContent {
+            qr_version: version,
             text,
             verify_url,
             payload,
@@ -382,6 +361,46 @@ pub async fn verify_token(
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    check_token(state, path.into_inner(), req).await
+}
+
+/// The QR code's link: the same check as `GET /v1/verify/{token}`, at the
+/// uppercase path a QR code in alphanumeric mode can hold.
+#[utoipa::path(
+    get, path = "/V/{token}", tag = "roadside",
+    params(("token" = String, Path, description = "The token from the QR code's link (base32, either case)")),
+    responses(
+        (status = 200, description = "The check: an HTML page for a phone's browser, or JSON", content(
+            (String = "text/html"),
+            (RoadsideView = "application/json"),
+        )),
+        (status = 404, description = "Unknown or malformed token (an HTML page when Accept prefers text/html)", content(
+            (Problem = "application/problem+json"),
+            (String = "text/html"),
+        )),
+        (status = 406, description = "Accept allows neither JSON nor HTML", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After", content(
+            (Problem = "application/problem+json"),
+            (String = "text/html"),
+        ), headers(("Retry-After" = u64, description = "Seconds until the next check is allowed"))),
+    ),
+    security(())
+)]
+#[get("/V/{token}")]
+#[tracing::instrument(skip_all)]
+pub async fn verify_link(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    check_token(state, path.into_inner(), req).await
+}
+
+async fn check_token(
+    state: web::Data<AppState>,
+    token: String,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let client = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
@@ -391,8 +410,7 @@ pub async fn verify_token(
         return Ok(refusal(page.ok(), &rate_limited(wait)));
     }
     let page = page?;
-    let token = path.into_inner();
-    let lookup = is_token_syntax(&token).then(|| token_lookup_hash(&token));
+    let lookup = roadside::canonical_token(&token).map(|t| token_lookup_hash(&t));
     let log = state.log.clone();
     let client_text = client.to_string();
     let view = state
@@ -558,17 +576,27 @@ fn inspect(
             version: waybill.version,
             issue_date: waybill.document.issue_date.to_string(),
         },
-        consignor: party_summary(&waybill.document.consignor).into(),
-        consignee: party_summary(&waybill.document.consignee).into(),
-        carrier: party_summary(&waybill.document.carrier).into(),
+        consignor: party_facts(&waybill.document.consignor),
+        consignee: party_facts(&waybill.document.consignee),
+        carrier: party_facts(&waybill.document.carrier),
         transport: TransportFacts {
             vehicle_plate: waybill.transport.vehicle_plate.clone(),
             trailer_plate: waybill.transport.trailer_plate.clone(),
             vehicle_country: waybill.transport.vehicle_country.clone(),
         },
-        goods: goods_summary(&waybill.document).into(),
+        goods: GoodsSummary::of(&waybill.document).into(),
         verified_at: time::now(),
     })
+}
+
+/// A party whole, as the online page shows it (the QR's summary may cut
+/// its name).
+fn party_facts(p: &PartyRef) -> PartyFacts {
+    PartyFacts {
+        name: p.name.clone(),
+        reg_no: p.reg_no.clone(),
+        country: p.country.clone(),
+    }
 }
 
 /// The key `key_id` as the chain check needs it: its public key, when it
@@ -646,7 +674,9 @@ fn check_inclusion(
 /// This module's routes, served and documented together (see
 /// [`super::routes`]).
 pub(super) fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(waybill_qr).service(verify_token);
+    cfg.service(waybill_qr)
+        .service(verify_token)
+        .service(verify_link);
 }
 
 #[cfg(test)]

@@ -57,12 +57,16 @@ export function accessTrail(before: string | undefined, limit: number): Promise<
   return get<AccessRecord[]>(`/v1/audit/access?${q.toString()}`);
 }
 
-/** The token of a roadside link (`…/v1/verify/{token}#…`), or a bare token. */
+/**
+ * The token of a roadside QR code's link (`HTTPS://…/V/{token}#EWB2:…`,
+ * 26 base32 characters in either case; also `…/v1/verify/{token}`), or a
+ * bare token; uppercase, as the service stores it.
+ */
 export function verifyToken(link: string): string | undefined {
   const text = link.trim();
-  const found = /\/v1\/verify\/([A-Za-z0-9_-]+)/.exec(text);
-  if (found) return found[1];
-  return /^[A-Za-z0-9_-]{16,}$/.test(text) ? text : undefined;
+  const found = /\/(?:V|v1\/verify)\/([A-Za-z2-7]{26})(?:[#?]|$)/i.exec(text);
+  if (found?.[1]) return found[1].toUpperCase();
+  return /^[A-Za-z2-7]{26}$/.test(text) ? text.toUpperCase() : undefined;
 }
 
 /**
