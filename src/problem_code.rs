@@ -103,6 +103,8 @@ problem_codes! {
     TokenNotFound = "token_not_found", NOT_FOUND;
     WebhookNotFound = "webhook_not_found", NOT_FOUND;
     NoCheckpoint = "no_checkpoint", NOT_FOUND;
+    /// A tlog tile or entry bundle the tree has not reached.
+    TileNotFound = "tile_not_found", NOT_FOUND;
 
     // Content negotiation and bodies.
     NotAcceptable = "not_acceptable", NOT_ACCEPTABLE;

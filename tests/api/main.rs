@@ -17,6 +17,7 @@ mod inspect;
 mod interop;
 mod lifecycle;
 mod log;
+mod tiles;
 mod outage;
 mod plates;
 mod proxy;
