@@ -13,7 +13,7 @@ use crate::common::TestApp;
 
 crate::on_both_backends!(an_independent_implementation_verifies_the_log);
 
-fn python_ready() -> bool {
+pub fn python_ready() -> bool {
     let ready = Command::new("python3")
         .args(["-c", "import cryptography"])
         .status()
