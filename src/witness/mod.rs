@@ -7,13 +7,16 @@
 //! refused by every honest witness that saw the other one.
 //!
 //! - [`add_checkpoint`]: the request format and the decision, pure.
+//! - [`policy`]: which witnesses must have cosigned a checkpoint relied on.
 //! - [`store`]: the witness's SQLite database.
 //! - [`server`]: the HTTP interface.
 
 pub mod add_checkpoint;
+pub mod policy;
 pub mod server;
 pub mod store;
 
 pub use add_checkpoint::{AddCheckpoint, Refusal, Witnessed};
+pub use policy::{PolicyVerdict, WitnessEndpoint, WitnessPolicy};
 pub use server::{Witness, WitnessError};
 pub use store::{WitnessStore, WitnessStoreError};

@@ -15,10 +15,13 @@ use ewaybill::witness::{AddCheckpoint, Witness, WitnessStore, server};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Actor, TestApp};
+use crate::common::{Actor, TestApp, run_verify};
 use crate::log::vkey;
 
-crate::on_both_backends!(a_witness_cosigns_the_growing_log_and_refuses_the_rest);
+crate::on_both_backends!(
+    a_witness_cosigns_the_growing_log_and_refuses_the_rest,
+    a_verifier_with_a_quorum_needs_the_witnesses_cosignatures,
+);
 
 /// A witness on an ephemeral port; returns its URL and verifier key.
 pub fn start_witness(name: &str, seed: u8, logs: Vec<VerifierKey>) -> (String, VerifierKey) {
@@ -65,9 +68,18 @@ async fn consistency(app: &TestApp, auditor: &Actor, from: u64, to: u64) -> Vec<
         .collect()
 }
 
-async fn add(app: &TestApp, url: &str, request: &AddCheckpoint) -> (StatusCode, String, String) {
-    let res = app
-        .http
+/// A client that keeps no idle connection to a witness: a kept one that
+/// the witness closes (keep-alive timeout) just as the next request goes
+/// out fails that request, which is not what these tests are about.
+fn witness_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
+async fn add(_app: &TestApp, url: &str, request: &AddCheckpoint) -> (StatusCode, String, String) {
+    let res = witness_client()
         .post(format!("{url}/add-checkpoint"))
         .body(request.to_body())
         .send()
@@ -179,8 +191,7 @@ async fn a_witness_cosigns_the_growing_log_and_refuses_the_rest(app: TestApp) {
 
     // The monitoring read serves it, cosigned.
     let hash = hex::encode(sha256(log.name().as_bytes()));
-    let served = app
-        .http
+    let served = witness_client()
         .get(format!("{url}/{hash}/checkpoint"))
         .send()
         .await
@@ -223,12 +234,71 @@ async fn a_witness_cosigns_the_growing_log_and_refuses_the_rest(app: TestApp) {
     };
     let (status, _, _) = add(&app, &url, &unknown).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let res = app
-        .http
+    let res = witness_client()
         .post(format!("{url}/add-checkpoint"))
         .body("old 1\n")
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+/// `ewaybill verify --proof ... --witness ... --quorum N` accepts a
+/// tlog-proof whose checkpoint enough trusted witnesses cosigned, and
+/// rejects one with too few.
+async fn a_verifier_with_a_quorum_needs_the_witnesses_cosignatures(app: TestApp) {
+    let s = app.shipment().await;
+    let log = vkey(&app, &s.consignor).await;
+    let (url1, w1) = start_witness("witness.test/w1", 11, vec![log.clone()]);
+    let (_, w2) = start_witness("witness.test/w2", 12, vec![log.clone()]);
+    let proof = app
+        .http
+        .get(app.url(&format!("/v1/waybills/{}/events/1/proof", s.id)))
+        .bearer_auth(&s.consignor.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The proof's checkpoint is the file's last part: a witness's lines
+    // appended to the file are appended to the checkpoint.
+    let checkpoint = ewaybill::note::TlogProof::parse(&proof).unwrap().checkpoint;
+    let request = AddCheckpoint {
+        old_size: 0,
+        proof: vec![],
+        checkpoint,
+    };
+    let (status, _, lines) = add(&app, &url1, &request).await;
+    assert_eq!(status, StatusCode::OK, "{lines}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.tlog-proof");
+    let cosigned = dir.path().join("cosigned.tlog-proof");
+    std::fs::write(&plain, &proof).unwrap();
+    std::fs::write(&cosigned, format!("{proof}{lines}")).unwrap();
+    let args = |file: &std::path::Path, witnesses: &[&VerifierKey], quorum: usize| {
+        let mut args = vec![
+            "--proof".to_owned(),
+            file.display().to_string(),
+            "--vkey".to_owned(),
+            log.to_vkey(),
+        ];
+        for w in witnesses {
+            args.extend(["--witness".to_owned(), w.to_vkey()]);
+        }
+        args.extend(["--quorum".to_owned(), quorum.to_string()]);
+        args
+    };
+
+    let (ok, out) = run_verify(args(&cosigned, &[&w1, &w2], 1)).await;
+    assert!(ok, "{out}");
+    assert!(out.contains("1 of 1 required cosigned"), "{out}");
+    assert!(out.contains("witness.test/w1"), "{out}");
+    let (ok, out) = run_verify(args(&cosigned, &[&w1, &w2], 2)).await;
+    assert!(!ok, "{out}");
+    assert!(out.contains("not cosigned by enough witnesses"), "{out}");
+    let (ok, out) = run_verify(args(&plain, &[&w1], 1)).await;
+    assert!(!ok, "{out}");
+    assert!(out.contains("0 of 1 required"), "{out}");
 }
