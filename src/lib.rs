@@ -8,6 +8,7 @@
 //! - [`client`] and [`cli`]: signing clients and the command line.
 //! - [`ubl`]: OASIS UBL 2.1 DespatchAdvice / ReceiptAdvice import and export.
 //! - [`startup`], [`config`], [`telemetry`], [`metrics`]: running it.
+//! - [`witness`]: `ewaybill witness`, a C2SP tlog-witness for the log (or any log).
 
 // Outside tests a panic is a bug: fail with a typed error instead.
 #![cfg_attr(
@@ -37,3 +38,4 @@ pub mod ubl;
 pub mod verifier;
 pub mod views;
 pub mod webhooks;
+pub mod witness;

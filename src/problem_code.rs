@@ -65,6 +65,8 @@ problem_codes! {
     IndexOutOfRange = "index_out_of_range", BAD_REQUEST;
     SizeBeyondTree = "size_beyond_tree", BAD_REQUEST;
     RoleNotApplicable = "role_not_applicable", BAD_REQUEST;
+    /// A witness's add-checkpoint body is not the tlog-witness format.
+    MalformedAddCheckpoint = "malformed_add_checkpoint", BAD_REQUEST;
 
     // Credentials (401).
     MissingToken = "missing_token", UNAUTHORIZED;
@@ -92,6 +94,8 @@ problem_codes! {
     NotACompany = "not_a_company", FORBIDDEN;
     NotCarrierOrConsignor = "not_carrier_or_consignor", FORBIDDEN;
     SignerNotCaller = "signer_not_caller", FORBIDDEN;
+    /// A witness got a checkpoint without a valid signature by the log.
+    CheckpointNotSigned = "checkpoint_not_signed", FORBIDDEN;
 
     // Things that do not exist (404).
     NoSuchRoute = "no_such_route", NOT_FOUND;
@@ -104,6 +108,10 @@ problem_codes! {
     WebhookNotFound = "webhook_not_found", NOT_FOUND;
     NoCheckpoint = "no_checkpoint", NOT_FOUND;
     NotDemo = "not_demo", NOT_FOUND;
+    /// A tlog tile or entry bundle the tree has not reached.
+    TileNotFound = "tile_not_found", NOT_FOUND;
+    /// A witness does not witness this log.
+    UnknownLog = "unknown_log", NOT_FOUND;
 
     // Content negotiation and bodies.
     NotAcceptable = "not_acceptable", NOT_ACCEPTABLE;
@@ -130,6 +138,8 @@ problem_codes! {
     ValidationFailed = "validation_failed", UNPROCESSABLE_ENTITY;
     InvalidSignature = "invalid_signature", UNPROCESSABLE_ENTITY;
     IdempotencyKeyReused = "idempotency_key_reused", UNPROCESSABLE_ENTITY;
+    /// A witness got a checkpoint that does not extend the one it cosigned.
+    InconsistentCheckpoint = "inconsistent_checkpoint", UNPROCESSABLE_ENTITY;
 
     // Come back later (429).
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;

@@ -88,7 +88,7 @@ async fn every_documented_operation_is_served_at_its_documented_pattern() {
             .uri(&sample_path(&path))
             .to_request();
         let response = test::call_service(&app, request).await;
-        let pattern = response.request().match_pattern();
+        let pattern = response.request().match_pattern().map(without_regex);
         let body = test::read_body(response).await;
         assert!(
             !answered_by_fallback(&body),
@@ -96,6 +96,24 @@ async fn every_documented_operation_is_served_at_its_documented_pattern() {
         );
         assert_eq!(pattern.as_deref(), Some(path.as_str()), "{method} {path}");
     }
+}
+
+/// A served pattern as OpenAPI writes it: `{tile:.*}` (a parameter that
+/// spans segments, as tlog-tiles paths do) is documented as `{tile}`.
+fn without_regex(pattern: String) -> String {
+    let (mut out, mut in_braces, mut in_regex) = (String::new(), false, false);
+    for c in pattern.chars() {
+        match c {
+            '{' => in_braces = true,
+            ':' if in_braces => in_regex = true,
+            '}' => (in_braces, in_regex) = (false, false),
+            _ => {}
+        }
+        if !in_regex || c == '}' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Which handler answers must not depend on the order in which the modules

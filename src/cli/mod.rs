@@ -13,6 +13,7 @@ pub mod status;
 pub mod upload;
 pub mod verify;
 pub mod verify_qr;
+pub mod witness;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -103,6 +104,10 @@ pub enum Command {
     /// Issue many waybills from a CSV, NDJSON or JSON file: checked first,
     /// sent in batches, resumable without duplicates.
     Upload(upload::UploadArgs),
+    /// Run a C2SP tlog-witness (its own key and database) for the logs
+    /// given with --log: it cosigns each checkpoint that extends the last
+    /// one it cosigned and refuses a fork.
+    Witness(witness::WitnessArgs),
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -168,6 +173,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Act(args) => act::run(args),
         Command::Status(args) => status::run(args),
         Command::Upload(args) => upload::run(args),
+        Command::Witness(args) => witness::run(args),
     }
 }
 

@@ -5,6 +5,8 @@
 //! ewaybill verify --server URL --key KEYFILE [--vkey VKEY] [--since OLD_CHECKPOINT_FILE]
 //! ewaybill verify --file EXPORT [--vkey VKEY] [--since OLD_CHECKPOINT_FILE]
 //! ewaybill verify --proof TLOG_PROOF_FILE --vkey VKEY
+//! ... [--witness WITNESS_VKEY]... [--quorum N]: the checkpoint relied on must
+//! be cosigned by N (default all) of the witnesses.
 //! ```
 //!
 //! The report goes to standard output, progress to standard error (only on
@@ -25,11 +27,12 @@ use serde::Deserialize;
 
 use crate::client::{ApiClient, read_key};
 use crate::merkle::verify_consistency;
-use crate::note::{Checkpoint, VerifierKey};
+use crate::note::{Checkpoint, TlogProof, VerifierKey};
 use crate::verifier::{
     Discrepancy, Entry, ExportWriter, Report, SourceError, read_export, verify_log,
     verify_tlog_proof,
 };
+use crate::witness::WitnessPolicy;
 
 /// Entries asked for per request (the server's page limit).
 const PAGE: u64 = 1000;
@@ -67,6 +70,14 @@ pub struct VerifyArgs {
     /// Check one C2SP tlog-proof file instead of the whole log (needs --vkey).
     #[arg(long, requires = "vkey")]
     pub proof: Option<PathBuf>,
+    /// A witness whose cosignature counts: its cosignature/v1 vkey
+    /// (<name>+<key id>+<key>) or a file holding one. Repeat for several.
+    #[arg(long = "witness")]
+    pub witnesses: Vec<String>,
+    /// How many of the --witness keys must have cosigned the checkpoint
+    /// relied on (default: all of them).
+    #[arg(long, requires = "witnesses")]
+    pub quorum: Option<usize>,
 }
 
 /// `ewaybill export`.
@@ -143,33 +154,90 @@ fn write_export(
 /// `ewaybill verify`.
 pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let pinned = args.vkey.as_deref().map(pinned_vkey).transpose()?;
+    let policy = witness_policy(&args)?;
     if let Some(path) = &args.proof {
         let vkey = pinned.ok_or_else(|| anyhow!("--proof needs --vkey"))?;
-        return verify_proof(path, &vkey);
+        return verify_proof(path, &vkey, policy.as_ref());
     }
     let since = args
         .since
         .as_deref()
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
         .transpose()?;
-    let report = match &args.file {
+    let (report, relied_on) = match &args.file {
         Some(path) => verify_file(path, pinned.as_ref(), since.as_deref())?,
         None => verify_server(&args, pinned.as_ref(), since.as_deref())?,
     };
     print!("{report}");
-    match &report.discrepancy {
-        None => Ok(()),
-        Some(d) => Err(anyhow!("verification failed: {d}")),
+    if let Some(d) = &report.discrepancy {
+        return Err(anyhow!("verification failed: {d}"));
+    }
+    match (policy, relied_on) {
+        (Some(policy), Some((note, vkey))) => check_witnesses(&policy, &note, &vkey),
+        _ => Ok(()),
     }
 }
 
-fn verify_proof(path: &Path, vkey: &VerifierKey) -> anyhow::Result<()> {
+/// `--witness ... --quorum N` as a policy (none without `--witness`).
+fn witness_policy(args: &VerifyArgs) -> anyhow::Result<Option<WitnessPolicy>> {
+    if args.witnesses.is_empty() {
+        return Ok(None);
+    }
+    let keys = args
+        .witnesses
+        .iter()
+        .map(|arg| key_or_file(arg, "--witness"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let quorum = args.quorum.unwrap_or(keys.len());
+    Ok(Some(WitnessPolicy::new(keys, quorum)?))
+}
+
+/// Reports whether the checkpoint relied on is cosigned by enough
+/// trusted witnesses; not enough is a failed verification.
+fn check_witnesses(policy: &WitnessPolicy, note: &str, vkey: &VerifierKey) -> anyhow::Result<()> {
+    let verdict = policy
+        .check(note, vkey)
+        .map_err(|e| anyhow!("witness cosignatures: {e}"))?;
+    let names = if verdict.cosigned_by.is_empty() {
+        "none".to_owned()
+    } else {
+        verdict.cosigned_by.join(", ")
+    };
+    println!(
+        "witnesses:        {} of {} required cosigned size {} ({names})",
+        verdict.cosigned_by.len(),
+        verdict.quorum,
+        verdict.checkpoint.size
+    );
+    if verdict.satisfied() {
+        Ok(())
+    } else {
+        println!("verdict:          FAILED: the checkpoint is not cosigned by enough witnesses");
+        Err(anyhow!(
+            "verification failed: the checkpoint is cosigned by {} of the {} witnesses required",
+            verdict.cosigned_by.len(),
+            verdict.quorum
+        ))
+    }
+}
+
+fn verify_proof(
+    path: &Path,
+    vkey: &VerifierKey,
+    policy: Option<&WitnessPolicy>,
+) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     match verify_tlog_proof(&text, vkey) {
         Ok(report) => {
             print!("{report}");
-            Ok(())
+            match policy {
+                Some(policy) => {
+                    let proof = TlogProof::parse(&text)?;
+                    check_witnesses(policy, &proof.checkpoint, vkey)
+                }
+                None => Ok(()),
+            }
         }
         Err(e) => {
             println!("verdict:          FAILED: {e}");
@@ -178,17 +246,21 @@ fn verify_proof(path: &Path, vkey: &VerifierKey) -> anyhow::Result<()> {
     }
 }
 
+/// A report, and the checkpoint note it relied on with the log key (none
+/// when no key could be chosen).
+type Verified = (Report, Option<(String, VerifierKey)>);
+
 fn verify_file(
     path: &Path,
     pinned: Option<&VerifierKey>,
     since: Option<&str>,
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<Verified> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let (header, entries) =
         read_export(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))?;
     let vkey = match choose_vkey(pinned, &header.vkey, "export file")? {
         Ok(vkey) => vkey,
-        Err(report) => return Ok(report),
+        Err(report) => return Ok((report, None)),
     };
     let size = Checkpoint::open(&header.checkpoint, &vkey).map_or(0, |c| c.size);
     let bar = progress_bar(size, "verifying");
@@ -197,14 +269,14 @@ fn verify_file(
     });
     bar.finish_and_clear();
     pin_note(&mut report, pinned, "the export file");
-    Ok(report)
+    Ok((report, Some((header.checkpoint, vkey))))
 }
 
 fn verify_server(
     args: &VerifyArgs,
     pinned: Option<&VerifierKey>,
     since: Option<&str>,
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<Verified> {
     let key = args.key.as_deref().ok_or_else(|| {
         anyhow!("--key (or EWAYBILL_KEY) is needed to read the log from a server; or use --file")
     })?;
@@ -213,7 +285,7 @@ fn verify_server(
     let served = server.text(&rt, "/v1/log/key")?;
     let vkey = match choose_vkey(pinned, served.trim(), "server")? {
         Ok(vkey) => vkey,
-        Err(report) => return Ok(report),
+        Err(report) => return Ok((report, None)),
     };
     let note = server.text(&rt, "/v1/log/checkpoint")?;
     let checkpoint = Checkpoint::open(&note, &vkey).ok();
@@ -234,7 +306,7 @@ fn verify_server(
     let old = since.and_then(|note| Checkpoint::open(note, &vkey).ok());
     if let (Some(old), Some(new)) = (old, checkpoint) {
         if old.size == 0 || old.size > new.size {
-            return Ok(report);
+            return Ok((report, Some((note, vkey))));
         }
         match consistency(&rt, &server, &old, &new) {
             Ok(()) => report.notes.push(format!(
@@ -248,7 +320,7 @@ fn verify_server(
             }),
         }
     }
-    Ok(report)
+    Ok((report, Some((note, vkey))))
 }
 
 #[derive(Deserialize)]
@@ -283,6 +355,11 @@ fn consistency(
 
 /// `--vkey`: a vkey, or a file holding one.
 fn pinned_vkey(arg: &str) -> anyhow::Result<VerifierKey> {
+    key_or_file(arg, "--vkey")
+}
+
+/// A vkey given on the command line as itself or as a file holding it.
+fn key_or_file(arg: &str, flag: &str) -> anyhow::Result<VerifierKey> {
     let path = Path::new(arg);
     let text = if path.is_file() {
         std::fs::read_to_string(path).with_context(|| format!("reading {arg}"))?
@@ -290,7 +367,7 @@ fn pinned_vkey(arg: &str) -> anyhow::Result<VerifierKey> {
         arg.to_owned()
     };
     VerifierKey::parse(text.trim()).with_context(|| {
-        format!("--vkey {arg}: neither a vkey (<name>+<key id>+<key>) nor a file holding one")
+        format!("{flag} {arg}: neither a vkey (<name>+<key id>+<key>) nor a file holding one")
     })
 }
 

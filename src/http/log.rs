@@ -76,8 +76,14 @@ pub async fn log_key(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 #[get("/v1/log/checkpoint")]
 #[tracing::instrument(skip_all)]
 pub async fn latest_checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let checkpoint = state.db(latest).await?;
-    Ok(HttpResponse::Ok().content_type(TEXT).body(checkpoint.note))
+    Ok(HttpResponse::Ok()
+        .content_type(TEXT)
+        .body(latest_note(&state).await?))
+}
+
+/// The latest signed checkpoint's note, as served.
+pub(super) async fn latest_note(state: &AppState) -> Result<String, ApiError> {
+    Ok(state.db(latest).await?.note)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -25,6 +25,7 @@ pub mod request_log;
 pub mod risk;
 pub mod roadside;
 pub mod state;
+pub mod tiles;
 pub mod tokens;
 pub mod ubl;
 pub mod waybills;
@@ -74,6 +75,7 @@ pub fn routes(cfg: &mut RouteList) {
         inspect::routes,
         risk::routes,
         log::routes,
+        tiles::routes,
         roadside::routes,
         webhooks::routes,
         feed::routes,

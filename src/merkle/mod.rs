@@ -14,12 +14,14 @@
 //! - [`append`]: the [`Frontier`] (right edge) used by the single writer.
 //! - [`proof`]: inclusion / consistency proof generation and historical roots.
 //! - [`verify`]: proof verification for bytes that arrive from outside.
+//! - [`tile`]: the tree as C2SP tlog-tiles and their paths.
 
 pub mod addr;
 pub mod append;
 pub mod hash;
 pub mod proof;
 pub mod store;
+pub mod tile;
 pub mod verify;
 
 #[cfg(test)]

@@ -17,8 +17,8 @@
 //!
 //! Witness cosignatures (<https://c2sp.org/tlog-cosignature>, Ed25519
 //! `cosignature/v1`, signature type `0x04`) are verified when the caller
-//! supplies the cosigner's key; this module never produces them (that is a
-//! witness's job). Merkle hashing and proof verification live elsewhere: this
+//! supplies the cosigner's key, and produced by [`cosignature`] for
+//! `ewaybill witness`. Merkle hashing and proof verification live elsewhere: this
 //! module only parses and serializes, and checks signatures.
 
 #![deny(missing_docs)]
@@ -28,6 +28,7 @@
 )]
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod signed_note;
 pub mod signer;
 mod syntax;
@@ -37,8 +38,10 @@ pub mod tlog_proof;
 pub mod verifier_key;
 
 pub use checkpoint::Checkpoint;
+pub use cosignature::{cosignature_line, cosigner_key};
 pub use signed_note::{MAX_SIGNATURES, OpenedNote, add_signature, open_note, sign_note};
 pub use signer::{KeyPairSigner, NoteSigner};
+pub use syntax::{decode_hash, parse_decimal_u64};
 pub use tlog_proof::{MAX_PROOF_HASHES, TLOG_PROOF_HEADER, TlogProof};
 pub use verifier_key::{SignatureType, VerifierKey, key_id, key_id_for};
 

@@ -40,13 +40,13 @@ pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Decodes a base64 SHA-256 hash (exactly 32 bytes).
-pub(crate) fn decode_hash(s: &str) -> Option<[u8; 32]> {
+pub fn decode_hash(s: &str) -> Option<[u8; 32]> {
     decode_base64(s)?.try_into().ok()
 }
 
 /// Parses an ASCII decimal with no sign and no leading zeros (except "0").
 /// `u64::from_str` alone would accept "+5" and "007".
-pub(crate) fn parse_decimal_u64(s: &str) -> Option<u64> {
+pub fn parse_decimal_u64(s: &str) -> Option<u64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

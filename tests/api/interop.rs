@@ -19,7 +19,7 @@ crate::on_both_backends!(
     an_independent_implementation_verifies_the_qr_code,
 );
 
-fn python_ready() -> bool {
+pub fn python_ready() -> bool {
     python_with("cryptography")
 }
 

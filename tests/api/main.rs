@@ -28,6 +28,8 @@ mod roadside_truth;
 mod slow;
 mod startup;
 mod tamper;
+mod tiles;
 mod ubl;
 mod webapp;
 mod webhooks;
+mod witness;
