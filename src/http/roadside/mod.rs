@@ -156,7 +156,7 @@ fn qr_format(req: &HttpRequest, requested: Option<&str>) -> Result<QrFormat, Api
 }
 
 /// `EWAYBILL_PUBLIC_URL` (kept without a trailing slash), else `http://{listen}`.
-fn public_base(state: &AppState) -> String {
+pub(crate) fn public_base(state: &AppState) -> String {
     state
         .config
         .public_url
@@ -240,6 +240,57 @@ fn goods_summary(document: &WaybillDocument) -> GoodsSummary {
     }
 }
 
+/// What the roadside QR code of `row` encodes now: the waybill's token
+/// (created on first use, by `party_id`) and its summary freshly signed by
+/// the service key. The QR endpoint and the printable PDF both take their
+/// code from here, so the two always carry the same content.
+pub(crate) fn qr_content(
+    conn: &mut DbConnection,
+    key: &ServiceKey,
+    base: &str,
+    row: &WaybillRow,
+    party_id: &PartyId,
+) -> Result<QrContent, ApiError> {
+    let token = token_for(conn, key, &row.id, party_id)?;
+    let waybill = row.projection()?;
+    let head = events::by_hash(conn, &row.head)?
+        .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
+    let checkpoint = tree::latest_checkpoint(conn)?
+        .ok_or_else(|| ApiError::internal("no checkpoint is stored"))?;
+    let (log_index, checkpoint_size) = (head.seq.get(), checkpoint.size);
+
+    let to_u64 = |v: i64| u64::try_from(v).unwrap_or(0);
+    let summary = Summary {
+        id: waybill.id.to_string(),
+        number: waybill.document.number.clone(),
+        status: waybill.status.as_str().to_owned(),
+        version: waybill.version,
+        head: waybill.head.clone(),
+        log_index: to_u64(log_index),
+        checkpoint_size: to_u64(checkpoint_size),
+        issue_date: waybill.document.issue_date.to_string(),
+        consignor: party_summary(&waybill.document.consignor),
+        consignee: party_summary(&waybill.document.consignee),
+        carrier: party_summary(&waybill.document.carrier),
+        vehicle_plate: waybill.transport.vehicle_plate.clone(),
+        trailer_plate: waybill.transport.trailer_plate.clone(),
+        vehicle_country: waybill.transport.vehicle_country.clone(),
+        goods: goods_summary(&waybill.document),
+        token_sha256: roadside::token_sha256_b64(&token),
+        key_id: key.key_id(),
+        issued_at: time::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let payload = roadside::sign_payload(&summary, |m| key.sign(m)).map_err(roadside_failed)?;
+    let text = roadside::qr_text(base, &token, &payload);
+    let verify_url = format!("{base}{}{token}", roadside::VERIFY_PATH);
+    Ok(QrContent {
+        text,
+        verify_url,
+        payload,
+        summary,
+    })
+}
+
 /// The waybill's roadside QR code (its carrier or consignor).
 #[utoipa::path(
     get, path = "/v1/waybills/{id}/qr", tag = "roadside",
@@ -269,46 +320,19 @@ pub async fn waybill_qr(
     let format = qr_format(&req, query.format.as_deref())?;
     let id = WaybillId::from(path.into_inner());
     let key = state.service_key.clone();
-    let (token, waybill, log_index, checkpoint_size) = state
+    let base = public_base(&state);
+    let QrContent {
+        text,
+        verify_url,
+        payload,
+        summary,
+    } = state
         .db(move |conn| {
             let row = waybills::find(conn, &id)?.ok_or_else(waybill_not_found)?;
             require_carrier_or_consignor(&caller, &row)?;
-            let token = token_for(conn, &key, &row.id, &caller.party_id)?;
-            let waybill = row.projection()?;
-            let head = events::by_hash(conn, &row.head)?
-                .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
-            let checkpoint = tree::latest_checkpoint(conn)?
-                .ok_or_else(|| ApiError::internal("no checkpoint is stored"))?;
-            Ok((token, waybill, head.seq.get(), checkpoint.size))
+            qr_content(conn, &key, &base, &row, &caller.party_id)
         })
         .await?;
-
-    let to_u64 = |v: i64| u64::try_from(v).unwrap_or(0);
-    let summary = Summary {
-        id: waybill.id.to_string(),
-        number: waybill.document.number.clone(),
-        status: waybill.status.as_str().to_owned(),
-        version: waybill.version,
-        head: waybill.head.clone(),
-        log_index: to_u64(log_index),
-        checkpoint_size: to_u64(checkpoint_size),
-        issue_date: waybill.document.issue_date.to_string(),
-        consignor: party_summary(&waybill.document.consignor),
-        consignee: party_summary(&waybill.document.consignee),
-        carrier: party_summary(&waybill.document.carrier),
-        vehicle_plate: waybill.transport.vehicle_plate.clone(),
-        trailer_plate: waybill.transport.trailer_plate.clone(),
-        vehicle_country: waybill.transport.vehicle_country.clone(),
-        goods: goods_summary(&waybill.document),
-        token_sha256: roadside::token_sha256_b64(&token),
-        key_id: state.service_key.key_id(),
-        issued_at: time::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let payload =
-        roadside::sign_payload(&summary, |m| state.service_key.sign(m)).map_err(roadside_failed)?;
-    let base = public_base(&state);
-    let text = roadside::qr_text(&base, &token, &payload);
-    let verify_url = format!("{base}{}{token}", roadside::VERIFY_PATH);
 
     let mut response = HttpResponse::Ok();
     // The code holds a live token: never cache it anywhere shared.
