@@ -18,6 +18,7 @@ pub mod log;
 pub mod negotiate;
 pub mod openapi;
 pub mod parties;
+pub mod pdf;
 pub mod problem;
 pub mod receipts;
 pub mod request_log;
@@ -74,6 +75,7 @@ pub fn routes(cfg: &mut RouteList) {
         risk::routes,
         log::routes,
         roadside::routes,
+        pdf::routes,
         webhooks::routes,
         feed::routes,
     ];
