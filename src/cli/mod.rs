@@ -6,6 +6,7 @@ pub mod convert;
 pub mod demo;
 pub mod fixtures;
 pub mod issue;
+pub mod pdf;
 pub mod risk;
 pub mod risk_train;
 pub mod session;
@@ -101,6 +102,8 @@ pub enum Command {
     Act(act::ActArgs),
     /// Show a waybill's status, parties and history.
     Status(status::StatusArgs),
+    /// Save a waybill's printable PDF (A4, English or Latvian, with its QR code).
+    Pdf(pdf::PdfArgs),
     /// Issue many waybills from a CSV, NDJSON or JSON file: checked first,
     /// sent in batches, resumable without duplicates.
     Upload(upload::UploadArgs),
@@ -172,6 +175,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Issue(args) => issue::run(args),
         Command::Act(args) => act::run(args),
         Command::Status(args) => status::run(args),
+        Command::Pdf(args) => pdf::run(args),
         Command::Upload(args) => upload::run(args),
         Command::Witness(args) => witness::run(args),
     }

@@ -160,6 +160,37 @@ impl ApiClient {
         self.send(Method::POST, path, Some(body)).await
     }
 
+    /// A GET of a representation that is not JSON (the printable PDF):
+    /// its bytes, with `Accept-Language` when `language` is given. A
+    /// non-2xx answer is an error carrying the problem body, as for
+    /// [`send`](Self::send).
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        language: Option<&str>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}{}", self.base, path);
+        let mut request = self.http.get(&url).bearer_auth(&self.token);
+        if let Some(language) = language {
+            request = request.header(reqwest::header::ACCEPT_LANGUAGE, language);
+        }
+        let transport = |source| ClientError::Transport {
+            url: url.clone(),
+            source,
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport)?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
+        }
+        Err(ClientError::Refused {
+            url,
+            status,
+            body: body_of(String::from_utf8_lossy(&bytes).into_owned()),
+        })
+    }
+
     /// Any call; a non-2xx answer is an error carrying the problem body.
     pub async fn send(
         &self,
@@ -185,12 +216,16 @@ impl ApiClient {
         };
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let text = response.text().await.map_err(transport)?;
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        let body = body_of(response.text().await.map_err(transport)?);
         if status.is_success() {
             Ok(body)
         } else {
             Err(ClientError::Refused { url, status, body })
         }
     }
+}
+
+/// An answer's body: its JSON, or the text as a JSON string.
+fn body_of(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::String(text))
 }

@@ -19,6 +19,7 @@ pub mod log;
 pub mod negotiate;
 pub mod openapi;
 pub mod parties;
+pub mod pdf;
 pub mod problem;
 pub mod receipts;
 pub mod request_log;
@@ -77,6 +78,7 @@ pub fn routes(cfg: &mut RouteList) {
         log::routes,
         tiles::routes,
         roadside::routes,
+        pdf::routes,
         webhooks::routes,
         feed::routes,
         demo::routes,

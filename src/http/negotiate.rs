@@ -1,4 +1,5 @@
-//! Choosing a response format from the `Accept` header (RFC 9110 §12.5.1).
+//! Choosing a response format from the `Accept` header (RFC 9110 §12.5.1),
+//! and a language from `Accept-Language` (§12.5.4, [`choose_language`]).
 //!
 //! Only the formats an endpoint offers can be chosen; a header that accepts
 //! none of them is answered with 406 rather than silently ignored, so a
@@ -74,13 +75,8 @@ pub fn choose<F: Representation>(req: &HttpRequest, offered: &[F]) -> Result<F, 
     for value in values {
         let text = value.to_str().map_err(|_| not_acceptable(offered))?;
         for range in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
-            let mut parts = range.split(';').map(str::trim);
-            let media = parts.next().unwrap_or("").to_ascii_lowercase();
-            let quality = parts
-                .filter_map(|p| p.split_once('='))
-                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
-                .map_or(Some(1000), |(_, v)| parse_quality(v.trim()))
-                .ok_or_else(|| not_acceptable(offered))?;
+            let (media, quality) = weighted(range);
+            let quality = quality.ok_or_else(|| not_acceptable(offered))?;
             ranges.push((media, quality));
         }
     }
@@ -100,6 +96,51 @@ pub fn choose<F: Representation>(req: &HttpRequest, offered: &[F]) -> Result<F, 
         }
     }
     best.map(|(_, f)| f).ok_or_else(|| not_acceptable(offered))
+}
+
+/// The language to answer in (RFC 9110 §12.5.4): of the `offered` tags
+/// (primary language subtags, lowercase, the default first), the one the
+/// `Accept-Language` header ranks highest; a range names a tag when it is
+/// the tag or starts with it and `-` (`lv-LV`), `*` names any. Ties, no
+/// header and a header naming none of them give the default; a language
+/// is never refused with 406 (a page in the default beats no page).
+pub fn choose_language<'a>(req: &HttpRequest, offered: &[&'a str]) -> Option<&'a str> {
+    let default = offered.first().copied()?;
+    let mut best: Option<(u16, &'a str)> = None;
+    for value in req.headers().get_all(header::ACCEPT_LANGUAGE) {
+        let Ok(text) = value.to_str() else { continue };
+        for range in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            let (tag, quality) = weighted(range);
+            let quality = quality.unwrap_or(0);
+            let named = offered.iter().copied().find(|o| {
+                tag == *o
+                    || tag
+                        .strip_prefix(o)
+                        .is_some_and(|rest| rest.starts_with('-'))
+            });
+            let named = named.or((tag == "*").then_some(default));
+            if let Some(lang) = named
+                && quality > 0
+                && best.is_none_or(|(q, _)| quality > q)
+            {
+                best = Some((quality, lang));
+            }
+        }
+    }
+    Some(best.map_or(default, |(_, lang)| lang))
+}
+
+/// One element of an `Accept` or `Accept-Language` list: its range in
+/// lowercase and its weight `q` in thousandths (1000 when absent, `None`
+/// when it does not parse).
+fn weighted(element: &str) -> (String, Option<u16>) {
+    let mut parts = element.split(';').map(str::trim);
+    let range = parts.next().unwrap_or("").to_ascii_lowercase();
+    let quality = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+        .map_or(Some(1000), |(_, v)| parse_quality(v.trim()));
+    (range, quality)
 }
 
 /// `*/*` < `type/*` < `type/subtype`.
@@ -210,6 +251,27 @@ mod tests {
         assert_eq!(pick(Some("*/*"), &offered), Ok(Shown::Page));
         assert_eq!(pick(Some("image/gif"), &offered), Err(406));
         assert_eq!(pick(Some("application/*"), &offered), Err(406));
+    }
+
+    fn language(header: Option<&str>) -> Option<&'static str> {
+        let mut req = TestRequest::default();
+        if let Some(h) = header {
+            req = req.insert_header((header::ACCEPT_LANGUAGE, h));
+        }
+        choose_language(&req.to_http_request(), &["en", "lv"])
+    }
+
+    #[test]
+    fn languages_by_accept_language() {
+        assert_eq!(language(None), Some("en"));
+        assert_eq!(language(Some("lv")), Some("lv"));
+        assert_eq!(language(Some("lv-LV,lv;q=0.9,en;q=0.8")), Some("lv"));
+        assert_eq!(language(Some("en-GB, lv;q=0.5")), Some("en"));
+        assert_eq!(language(Some("de, lv;q=0.3")), Some("lv"));
+        assert_eq!(language(Some("de, fr")), Some("en"));
+        assert_eq!(language(Some("lv;q=0, *")), Some("en"));
+        assert_eq!(language(Some("lvx")), Some("en"));
+        assert_eq!(language(Some("lv;q=nonsense")), Some("en"));
     }
 
     #[test]

@@ -172,6 +172,29 @@ pub fn qr_version(text: &str) -> Result<i16, RoadsideError> {
     }
 }
 
+/// A QR code's modules, for a renderer of its own (the printable PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrModules {
+    /// Modules per side, without the quiet zone.
+    pub width: usize,
+    /// Row by row, `true` where the module is dark.
+    pub dark: Vec<bool>,
+}
+
+/// The modules of the QR code of `text`: the same code [`qr_png`] and
+/// [`qr_svg`] draw.
+pub fn qr_modules(text: &str) -> Result<QrModules, RoadsideError> {
+    let code = qr_code(text)?;
+    Ok(QrModules {
+        width: code.width(),
+        dark: code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect(),
+    })
+}
+
 /// The QR code (level M) as an SVG document.
 pub fn qr_svg(text: &str) -> Result<String, RoadsideError> {
     Ok(qr_code(text)?

@@ -44,7 +44,8 @@ pub mod payload;
 pub mod summary;
 
 pub use link::{
-    LINK_PATH, QrParts, link_base, qr_png, qr_svg, qr_text, qr_version, split_qr_text, verify_link,
+    LINK_PATH, QrModules, QrParts, link_base, qr_modules, qr_png, qr_svg, qr_text, qr_version,
+    split_qr_text, verify_link,
 };
 pub use payload::{PAYLOAD_PREFIX, VerifiedPayload, key_id_bytes, sign_payload, verify_qr_text};
 pub use summary::{GoodsSummary, PartySummary, Summary};

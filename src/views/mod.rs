@@ -3,4 +3,5 @@
 //! know nothing of it.
 
 pub mod event;
+pub mod pdf;
 pub mod waybill;

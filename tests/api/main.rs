@@ -19,6 +19,7 @@ mod interop;
 mod lifecycle;
 mod log;
 mod outage;
+mod pdf;
 mod plates;
 mod proxy;
 mod requests;

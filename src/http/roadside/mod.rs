@@ -160,7 +160,7 @@ fn qr_format(req: &HttpRequest, requested: Option<&str>) -> Result<QrFormat, Api
 }
 
 /// `EWAYBILL_PUBLIC_URL` (kept without a trailing slash), else `http://{listen}`.
-fn public_base(state: &AppState) -> String {
+pub(crate) fn public_base(state: &AppState) -> String {
     state
         .config
         .public_url
@@ -228,6 +228,45 @@ fn roadside_failed(e: roadside::RoadsideError) -> ApiError {
     ApiError::internal_from(e, "roadside payload")
 }
 
+/// What the roadside QR code of `row` encodes now: the waybill's token
+/// (created on first use, by `party_id`) and its summary freshly signed by
+/// the service key. The QR endpoint and the printable PDF both take their
+/// code from here, so the two always carry the same content.
+pub(crate) fn qr_content(
+    conn: &mut DbConnection,
+    key: &ServiceKey,
+    base: &str,
+    row: &WaybillRow,
+    party_id: &PartyId,
+) -> Result<QrContent, ApiError> {
+    let token = token_for(conn, key, &row.id, party_id)?;
+    let waybill = row.projection()?;
+    let head = events::by_hash(conn, &row.head)?
+        .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
+    let roadside::SignedQr {
+        summary,
+        payload,
+        text,
+        version,
+    } = roadside::signed_qr(
+        &waybill,
+        u64::try_from(head.seq.get()).unwrap_or(0),
+        time::now(),
+        base,
+        &token,
+        &key.public_key(),
+        |m| key.sign(m),
+    )
+    .map_err(roadside_failed)?;
+    Ok(QrContent {
+        qr_version: version,
+        verify_url: roadside::verify_link(base, &token),
+        text,
+        payload,
+        summary,
+    })
+}
+
 /// The waybill's roadside QR code (its carrier or consignor).
 #[utoipa::path(
     get, path = "/v1/waybills/{id}/qr", tag = "roadside",
@@ -257,56 +296,28 @@ pub async fn waybill_qr(
     let format = qr_format(&req, query.format.as_deref())?;
     let id = WaybillId::from(path.into_inner());
     let key = state.service_key.clone();
-    let (token, waybill, log_index) = state
+    let base = public_base(&state);
+    let content = state
         .db(move |conn| {
             let row = waybills::find(conn, &id)?.ok_or_else(waybill_not_found)?;
             require_carrier_or_consignor(&caller, &row)?;
-            let token = token_for(conn, &key, &row.id, &caller.party_id)?;
-            let waybill = row.projection()?;
-            let head = events::by_hash(conn, &row.head)?
-                .ok_or_else(|| ApiError::internal("the head event of a waybill is missing"))?;
-            Ok((token, waybill, head.seq.get()))
+            qr_content(conn, &key, &base, &row, &caller.party_id)
         })
         .await?;
-
-    let base = public_base(&state);
-    let service_key = state.service_key.public_key();
-    let roadside::SignedQr {
-        summary,
-        payload,
-        text,
-        version,
-    } = roadside::signed_qr(
-        &waybill,
-        u64::try_from(log_index).unwrap_or(0),
-        time::now(),
-        &base,
-        &token,
-        &service_key,
-        |m| state.service_key.sign(m),
-    )
-    .map_err(roadside_failed)?;
-    let verify_url = roadside::verify_link(&base, &token);
 
     let mut response = HttpResponse::Ok();
     // The code holds a live token: never cache it anywhere shared.
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     Ok(match format {
         QrFormat::Png => {
-            let png = roadside::qr_png(&text).map_err(roadside_failed)?;
+            let png = roadside::qr_png(&content.text).map_err(roadside_failed)?;
             response.content_type("image/png").body(png)
         }
         QrFormat::Svg => {
-            let svg = roadside::qr_svg(&text).map_err(roadside_failed)?;
+            let svg = roadside::qr_svg(&content.text).map_err(roadside_failed)?;
             response.content_type("image/svg+xml").body(svg)
         }
-        QrFormat::Json => response.json(QrContent {
-            qr_version: version,
-            text,
-            verify_url,
-            payload,
-            summary,
-        }),
+        QrFormat::Json => response.json(content),
     })
 }
 
