@@ -18,21 +18,14 @@ fn fixture(lines: usize) -> PrintedWaybill {
         document.lines.push(line);
     }
     let at = Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap();
-    let state = WaybillState {
-        id: uuid::Uuid::nil(),
-        status: Status::InTransit,
-        version: 2,
-        head: "ab".repeat(32),
-        transport: document.transport.clone(),
+    let mut state = WaybillState::issued(
+        uuid::Uuid::nil(),
+        Status::InTransit,
+        "ab".repeat(32),
         document,
-        reservations: Vec::new(),
-        receipt: None,
-        reason: None,
-        corrections: 0,
-        vehicle_changes: 0,
-        issued_at: at,
-        updated_at: at,
-    };
+        at,
+    );
+    state.version = 2;
     let act = |log_index, act| SignedAct {
         log_index,
         act,
