@@ -107,16 +107,21 @@ export async function run({ browser, base, problems, check, watchedPage, signIn,
 
   // The carrier, on a phone, accepts with a reservation on line 2.
   /** A new context signed in as `who`, on the waybill's page. */
-  const openAs = async (who, options) => {
+  const openAs = async (who, options, group) => {
     const context = await browser.newContext({ locale: "en-GB", ...options });
     const opened = await watchedPage(context, problems);
     await signIn(opened, base, key(who));
     await opened.getByRole("heading", { level: 1, name: "Waybills" }).waitFor();
+    // The waybill waits in the group of what this party has to do.
+    const work = opened.getByRole("region", { name: group, exact: true });
+    await work.getByRole("link", { name: number }).waitFor();
+    check(true, `${who} finds it under "${group}"`);
+    await shot(opened, `work-${who}`);
     await opened.evaluate((hash) => (location.hash = hash), `#/waybills/${id}`);
     await opened.getByRole("heading", { level: 1, name: number }).waitFor();
     return [context, opened];
   };
-  const [phone, driver] = await openAs("carrier_baltic", { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const [phone, driver] = await openAs("carrier_baltic", { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }, "As carrier: to accept");
   await driver.getByRole("button", { name: "Accept transport" }).click();
   const accept = driver.getByRole("form", { name: "Accept transport" });
   check(await accept.getByLabel("Reservation").count() === 3, "a Reservation field per line and one overall");
@@ -141,7 +146,7 @@ export async function run({ browser, base, problems, check, watchedPage, signIn,
   await phone.close();
 
   // The consignee accepts line 1 in part, line 2 in full.
-  const [dock, receiver] = await openAs("grocery_chain", { viewport: { width: 1024, height: 900 } });
+  const [dock, receiver] = await openAs("grocery_chain", { viewport: { width: 1024, height: 900 } }, "As consignee: goods on their way");
   await receiver.getByRole("button", { name: "Accept goods" }).click();
   const goods = receiver.getByRole("form", { name: "Accept goods" });
   const received = goods.getByLabel("Received quantity");

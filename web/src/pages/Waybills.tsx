@@ -6,6 +6,7 @@ import { Pending, useLoad } from "../load";
 import { hrefWaybill, hrefWaybills } from "../router";
 import { ROLES, STATUSES, type Party, type Role, type Status } from "../types";
 import { PageTitle, TITLE_ID } from "../title";
+import { Work } from "./Work";
 
 const PAGE_SIZE = 20;
 
@@ -84,6 +85,7 @@ function WaybillList(props: { party: Party; query: URLSearchParams }) {
   return (
     <section aria-labelledby={TITLE_ID}>
       <PageTitle>{t("list.title")}</PageTitle>
+      {props.party.kind === "company" && !status && !role && cursors.length === 1 && <Work />}
       <form class="filters" onSubmit={applyFilters} key={`${status}|${role}`}>
         <fieldset>
           <legend>{t("list.filters")}</legend>
