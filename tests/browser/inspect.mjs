@@ -127,6 +127,12 @@ export async function inspectTests({ browser, base, root, work, binary, shots, c
   await page.getByRole("link", { name: "BR-2026-000141" }).waitFor();
   await page.screenshot({ path: join(shots, "inspect-search-lv.png"), fullPage: true });
   check(true, "the inspector's search works in Latvian");
+  await page.getByRole("link", { name: "QR pārbaude" }).click();
+  await page.getByLabel("Pārbaudes saite").fill(qr.text);
+  await page.getByRole("button", { name: "Pārbaudīt", exact: true }).click();
+  const lvVerdict = await page.locator("#verdict-title").innerText();
+  check(/pārvadājumam/.test(lvVerdict) && !/transport/.test(lvVerdict), `the roadside verdict in Latvian: ${lvVerdict}`);
+  await page.screenshot({ path: join(shots, "qr-check-lv.png"), fullPage: true });
   await context.close();
 
   // Oversight sees the access audit trail, the police's read in it.

@@ -6,7 +6,7 @@
 // assets never change, so the cache answers them first. API answers never
 // pass through here: the app itself keeps the waybills and QR codes its
 // company opened (src/show/offline.ts) and drops them on sign-out.
-const SHELL = ["/","/assets/app-MQUFRKZK.js","/assets/app-6LPMIEQR.css"];
+const SHELL = ["/","/assets/app-XELRIF2I.js","/assets/app-6LPMIEQR.css"];
 const CACHE = `ewaybill-shell-${SHELL.join(",").replace(/[^A-Za-z0-9]+/g, "-")}`;
 
 self.addEventListener("install", (event) => {

@@ -91,13 +91,23 @@ function statusWord(status: string): string {
   return isMessageKey(key) ? t(key) : status;
 }
 
+/**
+ * The verdict's headline in the interface's language, from the facts the
+ * service decided (`authentic`, the current status): the same words as the
+ * service's `verdict` in English, which stays the fallback.
+ */
+function headline(view: RoadsideView): string {
+  const key = view.authentic ? `inspect.qr.verdict.${view.waybill.status}` : "inspect.qr.verdict.notAuthentic";
+  return isMessageKey(key) ? t(key) : view.verdict;
+}
+
 function Verdict({ view }: { view: RoadsideView }) {
   const problems = view.checks.problems ?? [];
   const party = (p: RoadsideView["consignor"]) => `${p.name} (${p.reg_no}, ${p.country})`;
   return (
     <article class="verdict" aria-labelledby="verdict-title">
       <h2 id="verdict-title" class={view.valid_for_transport ? "ok" : "bad"}>
-        {view.valid_for_transport ? "✔" : "✘"} {view.verdict}
+        {view.valid_for_transport ? "✔" : "✘"} {headline(view)}
       </h2>
       <p>{view.authentic ? t("inspect.qr.authentic") : t("inspect.qr.notAuthentic")}</p>
       {problems.length > 0 && (
