@@ -207,14 +207,20 @@ fn the_docker_build_has_every_file_the_build_embeds() {
 
 #[test]
 fn a_dockerfile_that_copies_by_hand_is_caught() {
-    // The Dockerfile before issue 9: it forgot models/.
+    // The Dockerfile before issue 9: it forgot models/ (and knew nothing of
+    // the PDF's font in assets/ or the fixture the PDF tests include).
     let old = "FROM rust AS build\nWORKDIR /src\nCOPY Cargo.toml Cargo.lock ./\n\
                COPY src ./src\nCOPY migrations ./migrations\nCOPY benches ./benches\n\
                RUN cargo build --release --locked --bin ewaybill\n";
     let missing = missing(old, "", &embedded_paths());
     assert_eq!(
         missing,
-        vec!["models/risk/ledger-2026.11.0.toml".to_owned()]
+        [
+            "assets/fonts/DejaVuSans.ttf",
+            "fixtures/waybills/brewery-beer.json",
+            "models/risk/ledger-2026.11.0.toml",
+        ]
+        .map(str::to_owned)
     );
     // And a .dockerignore that drops an embedded directory.
     let missing = missing_with_ignore("models\n");
